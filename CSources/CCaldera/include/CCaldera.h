@@ -1,0 +1,149 @@
+/*
+ * CCaldera: the hot paths of Caldera, behind one header.
+ *
+ * Contracts, in the manner of zstd.h: every function documents what it returns on error.
+ * Functions that cannot fail return void. Pointers to digests always point at 32 bytes.
+ * Buffers are `void *` / `const void *` so Swift raw pointers pass without rebinding.
+ * Nothing here allocates unless its comment says so; nothing keeps a pointer after returning.
+ *
+ * This module imports nothing of Caldera's; Swift targets wrap it in value types.
+ */
+#ifndef CCALDERA_H
+#define CCALDERA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- SHA-256 */
+
+/* Backends. CAL_SHA256_AUTO picks the fastest this CPU supports, once, at first use. */
+enum {
+    CAL_SHA256_AUTO = 0,
+    CAL_SHA256_PORTABLE = 1, /* plain C, runs anywhere */
+    CAL_SHA256_OPENSSL = 2,  /* libcrypto EVP with a fetched MD and a reused context */
+    CAL_SHA256_SHANI = 3,    /* x86-64 SHA extensions, several independent messages interleaved */
+};
+
+/* 1 if `backend` can run on this machine (AUTO, PORTABLE and OPENSSL always can). */
+int cal_sha256_backend_available(int backend);
+
+/* The backend AUTO resolves to on this machine. */
+int cal_sha256_backend_auto(void);
+
+/* Stable lower-case name ("portable", "openssl", "sha-ni", "auto"); "unknown" otherwise. */
+const char *cal_sha256_backend_name(int backend);
+
+/* SHA-256 of `len` bytes. Returns 0, or -1 if `backend` is unknown or unavailable (out untouched). */
+int cal_sha256(int backend, const void *data, size_t len, void *out32);
+
+/*
+ * Batch entry point: hashes `count` messages of equal length `len`, message i being
+ *     prefix || data[i*stride .. i*stride+len)        (prefix only when prefix >= 0, one byte)
+ * into out + 32*i. A Merkle level is exactly this: leaves are (0x00 || leaf), nodes are
+ * (0x01 || left || right) with len = stride = 64. Independent messages are hashed interleaved
+ * where the backend can. Returns 0, or -1 on unknown/unavailable backend or prefix > 255.
+ * `out` must not overlap the inputs unless out == data and stride >= 2*32 is hashed level-wise
+ * (see cal_merkle_level, which relies on writing output i after reading input 2i, 2i+1).
+ */
+int cal_sha256_many(int backend, const void *data, size_t count, size_t len, size_t stride, int prefix,
+                    void *out);
+
+/*
+ * Messages of varying length, concatenated in `data`; message i is data[offsets[i] .. offsets[i+1]),
+ * prefixed by `prefix` when prefix >= 0. `offsets` has count + 1 entries, non-decreasing.
+ * Runs of equal-length messages go through the interleaved path. Returns 0 or -1 as above.
+ */
+int cal_sha256_many_var(int backend, const void *data, const uint64_t *offsets, size_t count, int prefix,
+                        void *out);
+
+/* ---------------------------------------------------------------- Merkle (RFC 6962 / RFC 9162) */
+
+/* Number of digests a full level table needs for n leaves: n + ceil(n/2) + ... + 1 (0 for n = 0). */
+uint64_t cal_merkle_table_size(uint64_t n);
+
+/*
+ * Hashes one level: out[i] = SHA-256(0x01 || in[2i] || in[2i+1]) for i < n/2, and when n is odd the
+ * last input is promoted unchanged (RFC 6962's split at the largest power of two is equivalent).
+ * `out` holds ceil(n/2) digests; it may equal `in`. Returns 0 or -1 (backend).
+ */
+int cal_merkle_level(int backend, const void *in, uint64_t n, void *out);
+
+/*
+ * Builds every level above n leaf hashes, in place after them: `table` holds cal_merkle_table_size(n)
+ * digests, the first n already filled with leaf hashes. Level l starts where level l-1 ends.
+ * The root is the last digest. Returns 0, or -1 on n == 0 or bad backend.
+ */
+int cal_merkle_build(int backend, void *table, uint64_t n);
+
+/*
+ * Root over n leaf hashes without keeping levels: `scratch` holds ceil(n/2) digests
+ * (n >= 1). For n == 0 the root is SHA-256 of the empty string. Returns 0 or -1.
+ */
+int cal_merkle_root(int backend, const void *leaf_hashes, uint64_t n, void *scratch, void *out32);
+
+/* Leaf and node hashes, RFC 6962 section 2.1. */
+void cal_merkle_leaf_hash(const void *data, size_t len, void *out32);
+void cal_merkle_node_hash(const void *left32, const void *right32, void *out32);
+
+/* Verification results. */
+enum {
+    CAL_MERKLE_OK = 0,
+    CAL_MERKLE_ERR_INDEX = 1,        /* index >= size */
+    CAL_MERKLE_ERR_PROOF_SIZE = 2,   /* proof has the wrong number of elements */
+    CAL_MERKLE_ERR_ROOT_MISMATCH = 3,/* recomputed root differs from the given root */
+    CAL_MERKLE_ERR_SIZES = 4,        /* consistency: size2 < size1, or size1 == 0 */
+    CAL_MERKLE_ERR_ROOT1_MISMATCH = 5,
+    CAL_MERKLE_ERR_ROOT2_MISMATCH = 6,
+    CAL_MERKLE_ERR_EMPTY_PROOF = 7,  /* consistency: sizes differ but the proof is empty */
+    CAL_MERKLE_ERR_NONEMPTY_PROOF = 8/* consistency: sizes equal but the proof is not empty */
+};
+
+/* Number of proof elements an inclusion proof for `index` in a tree of `size` has (index < size). */
+uint32_t cal_merkle_inclusion_proof_len(uint64_t index, uint64_t size);
+
+/*
+ * RFC 9162 2.1.3.2, with transparency-dev/merkle's exact checks: recomputes the root from a leaf
+ * hash and `proof_len` 32-byte siblings (bottom up) into out32. Returns CAL_MERKLE_OK,
+ * CAL_MERKLE_ERR_INDEX or CAL_MERKLE_ERR_PROOF_SIZE.
+ */
+int cal_merkle_root_from_inclusion(uint64_t index, uint64_t size, const void *leaf32, const void *proof,
+                                   size_t proof_len, void *out32);
+
+/*
+ * RFC 9162 2.1.4.2 with transparency-dev/merkle's checks (a proof from size 0 is an error; equal
+ * sizes need an empty proof and equal roots). Returns CAL_MERKLE_OK or the first failing check.
+ */
+int cal_merkle_verify_consistency(uint64_t size1, uint64_t size2, const void *proof, size_t proof_len,
+                                  const void *root1, const void *root2);
+
+/* ---------------------------------------------------------------- hex */
+
+/*
+ * Splits `len` bytes of text into lines ('\n'; a '\r' before it is dropped; the final newline ends
+ * the last line, so "a\nb\n" is two lines and "" is zero lines) and decodes each line's hex
+ * (upper or lower case, even length) into `out`, writing offsets[0..lines] like cal_sha256_many_var.
+ * `out` needs at most len/2 bytes; `offsets` needs (number of '\n' + 2) entries.
+ * Returns the number of lines (>= 0), or -(1 + k) where k is the 0-based index of the first bad line.
+ */
+int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, uint64_t *offsets);
+
+/* Counts '\n' in `len` bytes (to size the buffers above). */
+uint64_t cal_count_newlines(const void *text, size_t len);
+
+/* ---------------------------------------------------------------- timing helpers for the claims harness */
+
+/*
+ * Rate of OpenSSL's EVP SHA-256 on `len`-byte messages, measured the way `openssl speed -evp sha256
+ * -bytes len` does (one EVP_DigestInit_ex/Update/Final_ex per message on a reused context) for
+ * about `seconds`. Returns messages per second, or -1 on failure.
+ */
+double cal_openssl_sha256_rate(size_t len, double seconds);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CCALDERA_H */

@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+// Caldera: a modular rollup infrastructure. Dependencies point down:
+// caldera (CLI) -> Claims -> layers -> Merkle -> CCaldera (C hot paths).
+import PackageDescription
+
+let package = Package(
+    name: "Caldera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Merkle", targets: ["Merkle"]),
+        .library(name: "Claims", targets: ["Claims"]),
+        .executable(name: "caldera", targets: ["caldera"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Merkle levels and proofs, hex parsing.
+        // Only Swift targets of this package import it; users see Swift value types.
+        .target(
+            name: "CCaldera",
+            path: "CSources/CCaldera",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(name: "Merkle", dependencies: ["CCaldera"]),
+        .target(name: "Claims", dependencies: ["Merkle", "CCaldera"]),
+        .executableTarget(
+            name: "caldera",
+            dependencies: ["Merkle", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
+        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle"]),
+        .executableTarget(
+            name: "MerkleBenchmarks",
+            dependencies: ["Merkle", "CCaldera", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/MerkleBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

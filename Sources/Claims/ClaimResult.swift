@@ -1,0 +1,59 @@
+// Claims: the measurements behind each of the design's headline numbers, run by `caldera claims`.
+//
+// Every row is measured in the run that prints it, on this machine, with its conditions stated;
+// nothing here is a constant. Each layer contributes a group (merkle, proof, data, economy, execution).
+import Foundation
+
+/// One row of `caldera claims`: a headline claim of the design and what this machine measured for it.
+public struct ClaimResult: Sendable, Codable, Equatable {
+    public var id: String          // e.g. "merkle.throughput"
+    public var claim: String       // the design's claim, in words
+    public var target: String      // e.g. "≥ 1.5×"
+    public var measured: Double    // the measured value, in `unit`
+    public var unit: String
+    public var holds: Bool
+    public var conditions: String  // what was measured, how, on what input
+    public init(id: String, claim: String, target: String, measured: Double, unit: String, holds: Bool, conditions: String) {
+        self.id = id; self.claim = claim; self.target = target; self.measured = measured
+        self.unit = unit; self.holds = holds; self.conditions = conditions
+    }
+
+    /// The group is the part of the id before the first dot.
+    public var group: String { String(id.prefix { $0 != "." }) }
+}
+
+/// A named set of measurements.
+public struct ClaimGroup: Sendable {
+    public let name: String
+    public let summary: String
+    public let measure: @Sendable (ClaimContext) -> [ClaimResult]
+}
+
+/// What a measurement may read: the shared data directory (corpus, traces, vectors) if present.
+public struct ClaimContext: Sendable {
+    public var sharedDirectory: URL?
+    public init(sharedDirectory: URL?) { self.sharedDirectory = sharedDirectory }
+
+    /// `CALDERA_SHARED`, else `../shared` beside the current directory, if it exists.
+    public static func fromEnvironment() -> ClaimContext {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["CALDERA_SHARED"], !env.isEmpty {
+            return ClaimContext(sharedDirectory: URL(fileURLWithPath: env))
+        }
+        let guess = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("../shared").standardizedFileURL
+        var isDir: ObjCBool = false
+        return ClaimContext(sharedDirectory: fm.fileExists(atPath: guess.path, isDirectory: &isDir) && isDir.boolValue ? guess : nil)
+    }
+}
+
+/// Every group `caldera claims` knows, in the order it prints them.
+public enum ClaimsRegistry {
+    public static let groups: [ClaimGroup] = [
+        ClaimGroup(name: "merkle", summary: "Merkle node hashing vs the machine's SHA-256 limit", measure: MerkleClaims.measure),
+    ]
+
+    /// Runs the named group (or all) and returns its rows.
+    public static func run(only: String?, context: ClaimContext) -> [ClaimResult] {
+        groups.filter { only == nil || $0.name == only }.flatMap { $0.measure(context) }
+    }
+}

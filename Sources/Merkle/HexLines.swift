@@ -1,0 +1,77 @@
+import CCaldera
+
+/// A bad line in line-per-leaf hex input.
+public struct HexLineError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// 1-based line number.
+    public let line: Int
+    public let reason: String
+    public var description: String { "line \(line): \(reason)" }
+}
+
+/// Line-per-leaf hex input, as `caldera merkle` reads it: one leaf per line in hex (either case),
+/// an empty line is an empty leaf, the final newline ends the last line, CRLF is accepted.
+/// Decoded in the C core in one pass, so that reading is not the bottleneck of hashing.
+public struct HexLines: Sendable {
+    /// All decoded bytes, back to back.
+    public let data: [UInt8]
+    /// `count + 1` offsets: line i is `data[offsets[i] ..< offsets[i+1]]`.
+    public let offsets: [UInt64]
+    public var count: Int { offsets.count - 1 }
+
+    public init(text: [UInt8]) throws(HexLineError) {
+        let newlines = Int(text.withUnsafeBytes { cal_count_newlines($0.baseAddress, $0.count) })
+        var data = [UInt8](repeating: 0, count: text.count / 2)
+        var offsets = [UInt64](repeating: 0, count: newlines + 2)
+        let n = text.withUnsafeBytes { t in
+            data.withUnsafeMutableBytes { d in
+                offsets.withUnsafeMutableBufferPointer { o in
+                    cal_hex_decode_lines(t.baseAddress, t.count, d.baseAddress, o.baseAddress)
+                }
+            }
+        }
+        guard n >= 0 else {
+            let line = Int(-n) // -(1 + k) for 0-based line k -> 1-based k + 1
+            throw HexLineError(line: line, reason: HexLines.diagnose(text: text, line: line))
+        }
+        offsets.removeLast(offsets.count - Int(n) - 1)
+        data.removeLast(data.count - Int(offsets[Int(n)]))
+        self.data = data
+        self.offsets = offsets
+    }
+
+    /// Digests, one per line: each line must be exactly 32 bytes of hex (for `--leaf-hashes`).
+    public func digests() throws(HexLineError) -> [Digest] {
+        var out = [Digest]()
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            let a = Int(offsets[i]), b = Int(offsets[i + 1])
+            guard b - a == 32 else {
+                throw HexLineError(line: i + 1, reason: "a leaf hash is 32 bytes (64 hex digits), this line has \(b - a) bytes")
+            }
+            out.append(data.withUnsafeBytes { Digest(unsafeBytesAt: $0.baseAddress! + a) })
+        }
+        return out
+    }
+
+    /// Leaf hashes SHA-256(0x00 ‖ line) of every line, in one batch call.
+    public func leafHashes(backend: SHA256.Backend = .auto) -> [Digest] {
+        MerkleHash.leaves(data: data, offsets: offsets, backend: backend)
+    }
+
+    static func diagnose(text: [UInt8], line: Int) -> String {
+        var current = 1
+        var start = 0
+        for (i, c) in text.enumerated() where c == UInt8(ascii: "\n") {
+            if current == line { break }
+            current += 1
+            start = i + 1
+        }
+        var content = text[start...].prefix { $0 != UInt8(ascii: "\n") }
+        if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+        if content.count % 2 == 1 { return "odd number of hex digits (\(content.count))" }
+        if let bad = content.firstIndex(where: { Hex.nibble($0) == nil }) {
+            return "not a hex digit at column \(bad - content.startIndex + 1)"
+        }
+        return "not hex"
+    }
+}

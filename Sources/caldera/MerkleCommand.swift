@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Merkle
+
+struct MerkleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merkle",
+        abstract: "RFC 6962 Merkle trees: roots, inclusion and consistency proofs.",
+        discussion: """
+            Input: one leaf per line in hex (FILE, or standard input for - or no FILE). An empty line is an \
+            empty leaf; the final newline ends the last line. Leaves are hashed as SHA-256(0x00 || data).
+            """,
+        subcommands: [Root.self, Inclusion.self, Consistency.self, Verify.self]
+    )
+
+    struct Input: ParsableArguments {
+        @Argument(help: "Leaves, one hex line each (- or omitted: standard input).")
+        var file: String?
+
+        @Flag(help: "Lines are leaf hashes (64 hex digits) already, not leaf data.")
+        var leafHashes = false
+
+        func load() throws -> [Digest] {
+            let text = try readInput(file)
+            do {
+                let lines = try HexLines(text: text)
+                return leafHashes ? try lines.digests() : lines.leafHashes()
+            } catch {
+                throw failure("\(file ?? "standard input"): \(error)")
+            }
+        }
+    }
+
+    struct Root: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the root of the tree over the leaves, in hex.")
+        @OptionGroup var input: Input
+
+        func run() throws {
+            print(MerkleHash.root(leafHashes: try input.load()).hex)
+        }
+    }
+
+    struct Inclusion: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a JSON inclusion proof for leaf --index.")
+        @Option(help: "0-based leaf index.") var index: UInt64
+        @OptionGroup var input: Input
+
+        func run() throws {
+            let tree = MerkleTree(leafHashes: try input.load())
+            guard index < UInt64(tree.size) else {
+                throw failure("--index \(index) is out of range: the tree has \(tree.size) leaves")
+            }
+            try printJSON(try tree.inclusionProof(index: Int(index)))
+        }
+    }
+
+    struct Consistency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a JSON consistency proof from the first --old-size leaves to all of them.")
+        @Option(help: "Size of the earlier tree (1 ... number of leaves).") var oldSize: UInt64
+        @OptionGroup var input: Input
+
+        func run() throws {
+            let tree = MerkleTree(leafHashes: try input.load())
+            guard oldSize > 0 else { throw failure("--old-size 0: a consistency proof from the empty tree proves nothing") }
+            guard oldSize <= UInt64(tree.size) else {
+                throw failure("--old-size \(oldSize) is larger than the tree (\(tree.size) leaves)")
+            }
+            try printJSON(try tree.consistencyProof(oldSize: Int(oldSize)))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a JSON inclusion or consistency proof.",
+            discussion: "Exit 0 when valid, 1 when invalid (with the reason), 2 when unreadable or malformed.")
+        @Argument(help: "Proof file (as printed by `merkle inclusion` or `merkle consistency`; - for standard input).")
+        var proof: String
+
+        func run() throws {
+            let bytes = try readInput(proof)
+            let parsed: ProofDocument
+            do { parsed = try ProofDocument.parse(Data(bytes)) } catch { throw failure("\(proof): \(error)") }
+            do {
+                switch parsed {
+                case .inclusion(let p):
+                    try p.verify()
+                    print("valid: leaf \(p.index) is in the tree of size \(p.size) with root \(p.root.hex)")
+                case .consistency(let p):
+                    try p.verify()
+                    print("valid: the tree of size \(p.oldSize) is a prefix of the tree of size \(p.newSize)")
+                }
+            } catch {
+                throw failure("invalid proof: \(error)", code: 1)
+            }
+        }
+    }
+}
+
+/// A proof file: which kind is told by its keys; anything else is malformed.
+enum ProofDocument {
+    case inclusion(InclusionProof)
+    case consistency(ConsistencyProof)
+
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let inclusionKeys: Set<String> = ["index", "size", "leafHash", "path", "root"]
+    static let consistencyKeys: Set<String> = ["oldSize", "newSize", "oldRoot", "newRoot", "path"]
+
+    static func parse(_ data: Data) throws -> ProofDocument {
+        guard data.count <= 1 << 20 else { throw Malformed(description: "larger than 1 MiB; no valid proof is") }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw Malformed(description: "not JSON")
+        }
+        guard let dict = object as? [String: Any] else { throw Malformed(description: "not a JSON object") }
+        let keys = Set(dict.keys)
+        do {
+            if keys == inclusionKeys { return .inclusion(try JSONDecoder().decode(InclusionProof.self, from: data)) }
+            if keys == consistencyKeys { return .consistency(try JSONDecoder().decode(ConsistencyProof.self, from: data)) }
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw Malformed(description: "\(path(ctx.codingPath)): \(ctx.debugDescription)")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw Malformed(description: "\(path(ctx.codingPath)): wrong type (\(ctx.debugDescription))")
+        } catch {
+            throw Malformed(description: "\(error)")
+        }
+        throw Malformed(description: "keys \(keys.sorted()) are neither an inclusion proof \(inclusionKeys.sorted()) nor a consistency proof \(consistencyKeys.sorted())")
+    }
+
+    static func path(_ codingPath: [CodingKey]) -> String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
