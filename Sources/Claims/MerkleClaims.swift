@@ -45,7 +45,7 @@ public enum MerkleClaims {
         p.arguments = ["openssl", "speed", "-mr", "-evp", "sha256", "-bytes", "64", "-seconds", "1"]
         let pipe = Pipe()
         p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
+        p.standardError = pipe // the "+R:" result line goes to stderr
         do { try p.run() } catch { return nil }
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()

@@ -40,10 +40,10 @@ func readInput(_ path: String?) throws -> [UInt8] {
     return buffer
 }
 
-/// JSON the way every caldera command prints it: pretty, keys in declaration order, no escaped slashes.
+/// JSON the way every caldera command prints it: pretty, keys sorted (stable output), no escaped slashes.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))

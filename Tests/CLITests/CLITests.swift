@@ -1,0 +1,145 @@
+import Foundation
+import Merkle
+import Testing
+
+/// Runs the built `caldera` binary (it sits beside the test bundle) and captures its output.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+func caldera(_ args: [String], stdin: [UInt8]? = nil) throws -> Run {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("caldera")
+    let binary = FileManager.default.fileExists(atPath: bin.path) ? bin
+        : productsDirectory().appendingPathComponent("caldera")
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = args
+    let out = Pipe(), err = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = inp
+    try p.run()
+    if let stdin { inp.fileHandleForWriting.write(Data(stdin)) }
+    try inp.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func productsDirectory() -> URL {
+    // .build/<triple>/debug/<bundle>.xctest or the bundle directory itself
+    var url = URL(fileURLWithPath: CommandLine.arguments[0])
+    while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("caldera").path) {
+        url.deleteLastPathComponent()
+    }
+    return url
+}
+
+func temp(_ name: String, _ contents: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-cli-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try contents.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+@Suite struct MerkleCLITests {
+    let leaves = (0..<13).map { i in String(repeating: String(format: "%02x", i), count: i % 5) }
+
+    var text: String { leaves.joined(separator: "\n") + "\n" }
+    var tree: MerkleTree { MerkleTree(leaves: leaves.map { Hex.decode($0)! }) }
+
+    @Test func rootFromFileAndStdin() throws {
+        let file = try temp("leaves.txt", text)
+        let r = try caldera(["merkle", "root", file])
+        #expect(r.status == 0)
+        #expect(r.stdout == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root", "-"], stdin: Array(text.utf8)).stdout == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root"], stdin: Array(text.utf8)).stdout == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root"], stdin: []).stdout == MerkleHash.emptyRoot.hex + "\n")
+    }
+
+    @Test func leafHashesFlag() throws {
+        let hashes = leaves.map { MerkleHash.leaf(Hex.decode($0)!).hex }.joined(separator: "\n")
+        let r = try caldera(["merkle", "root", "--leaf-hashes", try temp("hashes.txt", hashes)])
+        #expect(r.stdout == tree.root.hex + "\n")
+        let bad = try caldera(["merkle", "root", "--leaf-hashes", try temp("short.txt", "abcd\n")])
+        #expect(bad.status == 2 && bad.stderr.contains("line 1"))
+    }
+
+    @Test func badHexNamesTheLine() throws {
+        let r = try caldera(["merkle", "root", try temp("bad.txt", "00\n11\nzz\n")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("line 3"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func missingFileIsExit2() throws {
+        let r = try caldera(["merkle", "root", "/nonexistent/leaves.txt"])
+        #expect(r.status == 2 && r.stderr.contains("cannot open"))
+        #expect(try caldera(["merkle", "verify", "/nonexistent.json"]).status == 2)
+        #expect(try caldera(["merkle", "root", "/tmp"]).status == 2)
+    }
+
+    @Test func inclusionThenVerify() throws {
+        let file = try temp("leaves.txt", text)
+        let r = try caldera(["merkle", "inclusion", "--index", "6", file])
+        #expect(r.status == 0)
+        let proof = try JSONDecoder().decode(InclusionProof.self, from: Data(r.stdout.utf8))
+        #expect(proof == (try tree.inclusionProof(index: 6)))
+        let pf = try temp("inclusion.json", r.stdout)
+        #expect(try caldera(["merkle", "verify", pf]).status == 0)
+
+        var tampered = proof
+        tampered.path[1] = Digest(bytes: tampered.path[1].bytes.map { $0 ^ 1 })!
+        let t = try caldera(["merkle", "verify", try temp("tampered.json", String(decoding: try JSONEncoder().encode(tampered), as: UTF8.self))])
+        #expect(t.status == 1)
+        #expect(t.stderr.split(separator: "\n").count == 1 && t.stderr.contains("invalid"))
+
+        #expect(try caldera(["merkle", "inclusion", "--index", "13", file]).status == 2)
+    }
+
+    @Test func consistencyThenVerify() throws {
+        let file = try temp("leaves.txt", text)
+        let r = try caldera(["merkle", "consistency", "--old-size", "5", file])
+        #expect(r.status == 0)
+        let proof = try JSONDecoder().decode(ConsistencyProof.self, from: Data(r.stdout.utf8))
+        #expect(proof == (try tree.consistencyProof(oldSize: 5)))
+        #expect(try caldera(["merkle", "verify", try temp("c.json", r.stdout)]).status == 0)
+        var tampered = proof
+        tampered.oldRoot = Digest(bytes: tampered.oldRoot.bytes.map { $0 ^ 0x80 })!
+        let t = try caldera(["merkle", "verify", try temp("ct.json", String(decoding: try JSONEncoder().encode(tampered), as: UTF8.self))])
+        #expect(t.status == 1)
+        #expect(try caldera(["merkle", "consistency", "--old-size", "0", file]).status == 2)
+        #expect(try caldera(["merkle", "consistency", "--old-size", "14", file]).status == 2)
+    }
+
+    @Test func malformedProofsAreExit2() throws {
+        let good = try caldera(["merkle", "inclusion", "--index", "2", try temp("leaves.txt", text)]).stdout
+        let cases = [
+            "", "not json", "[]", "{}", "{\"index\": 1}",
+            good.replacingOccurrences(of: "\"index\"", with: "\"idx\""),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : -1"),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : 1.5"),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : \"13\""),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : 99999999999999999999999"),
+            good.replacingOccurrences(of: "\"root\" : \"", with: "\"root\" : \"00"),
+            good.replacingOccurrences(of: "\"root\" : \"", with: "\"root\" : \"zz"),
+            String(good.prefix(good.count / 2)),
+        ]
+        for (i, c) in cases.enumerated() {
+            let r = try caldera(["merkle", "verify", try temp("m\(i).json", c)])
+            #expect(r.status == 2, "case \(i): \(c.prefix(60)) -> \(r.status) \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error:"), "case \(i)")
+        }
+        #expect(good.contains("\"size\" : 13"))
+    }
+
+    @Test func claimsRejectsUnknownGroup() throws {
+        let r = try caldera(["claims", "--only", "nope"])
+        #expect(r.status != 0 && r.stderr.contains("unknown group"))
+    }
+}
