@@ -19,22 +19,30 @@ public struct HexLines: Sendable {
     public var count: Int { offsets.count - 1 }
 
     public init(text: [UInt8]) throws(HexLineError) {
-        let newlines = Int(text.withUnsafeBytes { cal_count_newlines($0.baseAddress, $0.count) })
-        var data = [UInt8](repeating: 0, count: text.count / 2)
-        var offsets = [UInt64](repeating: 0, count: newlines + 2)
-        let n = text.withUnsafeBytes { t in
-            data.withUnsafeMutableBytes { d in
-                offsets.withUnsafeMutableBufferPointer { o in
-                    cal_hex_decode_lines(t.baseAddress, t.count, d.baseAddress, o.baseAddress)
-                }
+        let result = text.withUnsafeBytes { t in Result { () throws(HexLineError) in try HexLines(text: t) } }
+        self = try result.get()
+    }
+
+    /// Parses text in place (e.g. a memory-mapped file), without copying it first.
+    public init(text: UnsafeRawBufferPointer) throws(HexLineError) {
+        let newlines = Int(cal_count_newlines(text.baseAddress, text.count))
+        var n: Int64 = 0
+        // Uninitialised buffers: the C decoder writes every byte and offset it reports.
+        var offsets = [UInt64](unsafeUninitializedCapacity: newlines + 2) { buf, count in
+            count = newlines + 2
+            buf.initialize(repeating: 0)
+        }
+        let data = [UInt8](unsafeUninitializedCapacity: text.count / 2) { buf, count in
+            n = offsets.withUnsafeMutableBufferPointer { o in
+                cal_hex_decode_lines(text.baseAddress, text.count, buf.baseAddress, o.baseAddress)
             }
+            count = n >= 0 ? Int(offsets[Int(n)]) : 0
         }
         guard n >= 0 else {
             let line = Int(-n) // -(1 + k) for 0-based line k -> 1-based k + 1
-            throw HexLineError(line: line, reason: HexLines.diagnose(text: text, line: line))
+            throw HexLineError(line: line, reason: HexLines.diagnose(text: Array(text), line: line))
         }
         offsets.removeLast(offsets.count - Int(n) - 1)
-        data.removeLast(data.count - Int(offsets[Int(n)]))
         self.data = data
         self.offsets = offsets
     }

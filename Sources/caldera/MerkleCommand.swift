@@ -20,14 +20,32 @@ struct MerkleCommand: ParsableCommand {
         @Flag(help: "Lines are leaf hashes (64 hex digits) already, not leaf data.")
         var leafHashes = false
 
+        @Flag(help: "Print the time spent reading, decoding and hashing to standard error.")
+        var timings = false
+
         func load() throws -> [Digest] {
-            let text = try readInput(file)
-            do {
-                let lines = try HexLines(text: text)
-                return leafHashes ? try lines.digests() : lines.leafHashes()
-            } catch {
-                throw failure("\(file ?? "standard input"): \(error)")
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            return try withInput(file) { text in
+                let t1 = clock.now
+                do {
+                    let lines = try HexLines(text: text)
+                    let t2 = clock.now
+                    let hashes = leafHashes ? try lines.digests() : lines.leafHashes()
+                    report("opened \(text.count) bytes", t1 - t0)
+                    report("decoded \(lines.count) lines", t2 - t1)
+                    report(leafHashes ? "parsed leaf hashes" : "hashed leaves", clock.now - t2)
+                    return hashes
+                } catch {
+                    throw failure("\(file ?? "standard input"): \(error)")
+                }
             }
+        }
+
+        func report(_ what: String, _ d: Duration) {
+            guard timings else { return }
+            let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
+            FileHandle.standardError.write(Data(String(format: "timing: %@: %.1f ms\n", what, ms).utf8))
         }
     }
 
@@ -36,7 +54,12 @@ struct MerkleCommand: ParsableCommand {
         @OptionGroup var input: Input
 
         func run() throws {
-            print(MerkleHash.root(leafHashes: try input.load()).hex)
+            let leaves = try input.load()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let root = MerkleHash.root(leafHashes: leaves)
+            input.report("hashed \(max(leaves.count - 1, 0)) nodes", clock.now - start)
+            print(root.hex)
         }
     }
 
