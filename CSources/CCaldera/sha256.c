@@ -264,12 +264,24 @@ SHANI static void ni_hash4(const msg_t *m, uint8_t *const *o) {
     for (int l = 0; l < 4; l++) ni_store(s[l], o[l]);
 }
 
-static int cpu_has_shani(void) {
+/* CPUID traps to the hypervisor on many VMs (microseconds): ask once, remember the answer. */
+static int cpu_probe_shani(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     int ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return ssse3 && sse41 && ((b >> 29) & 1);
+}
+
+static atomic_int g_has_shani = -1;
+
+static int cpu_has_shani(void) {
+    int v = atomic_load_explicit(&g_has_shani, memory_order_relaxed);
+    if (v < 0) {
+        v = cpu_probe_shani();
+        atomic_store_explicit(&g_has_shani, v, memory_order_relaxed);
+    }
+    return v;
 }
 #else
 static int cpu_has_shani(void) { return 0; }
