@@ -8,11 +8,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Merkle", targets: ["Merkle"]),
+        .library(name: "Metalayer", targets: ["Metalayer"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -21,16 +23,18 @@ let package = Package(
         .target(
             name: "CCaldera",
             path: "CSources/CCaldera",
-            linkerSettings: [.linkedLibrary("crypto")]
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd")]
         ),
         .target(name: "Merkle", dependencies: ["CCaldera"]),
-        .target(name: "Claims", dependencies: ["Merkle", "CCaldera"]),
+        .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "CCaldera"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
-        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle"]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(
             name: "MerkleBenchmarks",
             dependencies: ["Merkle", "CCaldera", .product(name: "Benchmark", package: "benchmark")],

@@ -120,6 +120,53 @@ int cal_merkle_root_from_inclusion(uint64_t index, uint64_t size, const void *le
 int cal_merkle_verify_consistency(uint64_t size1, uint64_t size2, const void *proof, size_t proof_len,
                                   const void *root1, const void *root2);
 
+/* ---------------------------------------------------------------- multiproofs */
+
+enum {
+    CAL_MULTI_OK = 0,
+    CAL_MULTI_ERR_EMPTY = 1,       /* n == 0 or k == 0 */
+    CAL_MULTI_ERR_INDICES = 2,     /* indices not strictly increasing, or >= n */
+    CAL_MULTI_ERR_SHORT = 3,       /* the proof ran out of hashes */
+    CAL_MULTI_ERR_LONG = 4         /* hashes left over: the proof is not the canonical one */
+};
+
+/*
+ * Root of an RFC 6962 tree of n leaves from k known leaves and a multiproof, every shared sibling
+ * once. `indices` (k, strictly increasing, < n) and `leaf_hashes` (k x 32) give the known leaves;
+ * `proof` holds proof_len sibling hashes in canonical order: level by level from the leaves up, and
+ * within a level by increasing position, exactly the siblings that cannot be computed from the known
+ * leaves. `scratch` holds k * 40 bytes. Writes the root to out32 and returns CAL_MULTI_OK, or an error
+ * above (out32 untouched).
+ */
+int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_hashes, size_t k,
+                        const void *proof, size_t proof_len, void *scratch, void *out32);
+
+/* Number of sibling hashes the canonical multiproof for these indices has; (size_t)-1 if the indices
+ * are invalid. Same traversal as cal_multiproof_root. `scratch` holds k * 8 bytes. */
+size_t cal_multiproof_size(uint64_t n, const uint64_t *indices, size_t k, void *scratch);
+
+/* ---------------------------------------------------------------- zstd */
+
+/* Upper bound of compressed size for len bytes. */
+size_t cal_zstd_bound(size_t len);
+
+/* Compresses with a content checksum at `level`; returns the compressed size, or 0 on error. */
+size_t cal_zstd_compress(const void *src, size_t len, void *dst, size_t cap, int level);
+
+/*
+ * Decompresses one frame whose content size must be exactly `expected` bytes (declared in the frame
+ * and delivered); checksums are verified. Returns 0 on success, -1 on any error or size mismatch.
+ * Never writes more than `expected` bytes.
+ */
+int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected);
+
+/*
+ * CRC-32 (IEEE 802.3, reflected, as zlib's crc32). Detects every error burst of up to 32 bits, so
+ * every single-byte change: Caldera uses it to make compressed encodings non-malleable (a zstd frame
+ * has bits that do not affect what it decodes to).
+ */
+uint32_t cal_crc32(const void *data, size_t len);
+
 /* ---------------------------------------------------------------- hex */
 
 /*

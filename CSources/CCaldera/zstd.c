@@ -1,0 +1,48 @@
+/* zstd one-shot helpers with the checks untrusted input needs (exact declared size, checksum). */
+#include "CCaldera.h"
+
+#include <zstd.h>
+
+size_t cal_zstd_bound(size_t len) { return ZSTD_compressBound(len); }
+
+size_t cal_zstd_compress(const void *src, size_t len, void *dst, size_t cap, int level) {
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    if (!c) return 0;
+    size_t r = 0;
+    if (!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) &&
+        !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) &&
+        !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1))) {
+        r = ZSTD_compress2(c, dst, cap, src, len);
+        if (ZSTD_isError(r)) r = 0;
+    }
+    ZSTD_freeCCtx(c);
+    return r;
+}
+
+int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected) {
+    unsigned long long declared = ZSTD_getFrameContentSize(src, len);
+    if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || declared != expected) return -1;
+    /* exactly one frame, nothing after it */
+    size_t frame = ZSTD_findFrameCompressedSize(src, len);
+    if (ZSTD_isError(frame) || frame != len) return -1;
+    size_t r = ZSTD_decompress(dst, expected, src, len);
+    if (ZSTD_isError(r) || r != expected) return -1;
+    return 0;
+}
+
+uint32_t cal_crc32(const void *data, size_t len) {
+    static uint32_t table[256];
+    static int ready = 0;
+    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c; /* racing initialisers write identical values */
+        }
+        __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+    }
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}

@@ -1,0 +1,22 @@
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, seedable generator. Caldera uses it wherever a
+/// run must be reproducible from one seed — workloads, simulations, measurement inputs, tests. Not for
+/// secrets.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public private(set) var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `n` pseudo-random bytes.
+    public mutating func bytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(n + 8)
+        while out.count < n { withUnsafeBytes(of: next()) { out.append(contentsOf: $0) } }
+        return Array(out.prefix(n))
+    }
+}
