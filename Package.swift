@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
+        .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
         .executableTarget(
             name: "MerkleBenchmarks",
             dependencies: ["Merkle", "CCaldera", .product(name: "Benchmark", package: "benchmark")],

@@ -50,6 +50,7 @@ public struct ClaimContext: Sendable {
 public enum ClaimsRegistry {
     public static let groups: [ClaimGroup] = [
         ClaimGroup(name: "merkle", summary: "Merkle node hashing vs the machine's SHA-256 limit", measure: MerkleClaims.measure),
+        ClaimGroup(name: "proof", summary: "meta-proof size, L1 gas and verification throughput", measure: ProofClaims.measure),
     ]
 
     /// Runs the named group (or all) and returns its rows.

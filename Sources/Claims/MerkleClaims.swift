@@ -86,5 +86,6 @@ public enum MerkleClaims {
 }
 
 extension Duration {
+    /// Seconds as a Double: measurements only, never money or consensus.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -60,6 +60,25 @@ func withInput<R>(_ path: String?, _ body: (UnsafeRawBufferPointer) throws -> R)
     return try body(UnsafeRawBufferPointer(start: map, count: size))
 }
 
+/// Writes a file so that it is either wholly there or not at all: a temporary file beside it,
+/// flushed to disk, then renamed over the target.
+func writeAtomically(_ data: Data, to url: URL) throws {
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: tmp.path])
+    }
+    do {
+        let h = try FileHandle(forWritingTo: tmp)
+        try h.write(contentsOf: data)
+        try h.synchronize()
+        try h.close()
+        if rename(tmp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+    } catch {
+        unlink(tmp.path)
+        throw error
+    }
+}
+
 /// JSON the way every caldera command prints it: pretty, keys sorted (stable output), no escaped slashes.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()

@@ -143,3 +143,54 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(r.status != 0 && r.stderr.contains("unknown group"))
     }
 }
+
+@Suite struct ProofCLITests {
+    func dir() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-proof-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    @Test func generateCompressVerifyInspect() throws {
+        let d = try dir()
+        let g = try caldera(["proof", "generate", "--rollups", "8", "--messages", "64", "--batch", "40", "--guardians", "7", "--locality", "random", "--seed", "3", "--out", d])
+        #expect(g.status == 0, "\(g.stderr)")
+        let files = (1...40).map { String(format: "\(d)/proof-%06d.bin", $0) }
+        let guardians = "\(d)/guardians.json"
+        #expect(try caldera(["proof", "verify", files[0], "--guardians", guardians]).status == 0)
+        let c = try caldera(["proof", "compress"] + files + ["-o", "\(d)/meta.bin"])
+        #expect(c.status == 0, "\(c.stderr)")
+        let v = try caldera(["proof", "verify", "\(d)/meta.bin", "--guardians", guardians])
+        #expect(v.status == 0 && v.stdout.contains("40 messages"))
+        let i = try caldera(["proof", "inspect", "\(d)/meta.bin", "--json"])
+        let obj = try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as! [String: Any]
+        #expect(obj["kind"] as? String == "meta" && obj["messages"] as? Int == 40)
+
+        // one flipped byte: exit 1 or 2, never 0
+        let meta = try Data(contentsOf: URL(fileURLWithPath: "\(d)/meta.bin"))
+        for pos in stride(from: 0, to: meta.count, by: max(1, meta.count / 60)) {
+            var t = meta
+            t[pos] ^= 0x04
+            try t.write(to: URL(fileURLWithPath: "\(d)/t.bin"))
+            let r = try caldera(["proof", "verify", "\(d)/t.bin", "--guardians", guardians])
+            #expect(r.status == 1 || r.status == 2, "byte \(pos): status \(r.status)")
+        }
+    }
+
+    @Test func errorsAreClear() throws {
+        let a = try dir(), b = try dir()
+        _ = try caldera(["proof", "generate", "--rollups", "2", "--messages", "4", "--batch", "2", "--guardians", "4", "--seed", "1", "--out", a])
+        _ = try caldera(["proof", "generate", "--rollups", "2", "--messages", "4", "--batch", "2", "--guardians", "4", "--seed", "2", "--out", b])
+        let mixed = try caldera(["proof", "compress", "\(a)/proof-000001.bin", "\(b)/proof-000001.bin", "-o", "\(a)/m.bin"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("different snapshot"))
+        #expect(!FileManager.default.fileExists(atPath: "\(a)/m.bin"))
+        let wrongSet = try caldera(["proof", "verify", "\(a)/proof-000001.bin", "--guardians", "\(b)/guardians.json"])
+        #expect(wrongSet.status == 1 && wrongSet.stderr.contains("invalid"))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: "\(a)/g.bin"))
+        #expect(try caldera(["proof", "verify", "\(a)/g.bin", "--guardians", "\(a)/guardians.json"]).status == 2)
+        #expect(try caldera(["proof", "verify", "\(a)/proof-000001.bin", "--guardians", "\(a)/g.bin"]).status == 2)
+        #expect(try caldera(["proof", "inspect", "\(a)/g.bin"]).status == 2)
+        #expect(try caldera(["proof", "generate", "--batch", "0", "--out", a]).status == 2)
+        #expect(try caldera(["proof", "generate", "--locality", "nearby", "--out", a]).status == 2)
+    }
+}

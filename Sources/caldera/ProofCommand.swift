@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import Merkle
+import Metalayer
+
+struct ProofCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proof",
+        abstract: "Cross-chain proofs against guardian-signed snapshots, and meta-proofs that carry many of them.",
+        discussion: "Formats: docs/proof-format.md. Exit codes: 0 valid, 1 invalid, 2 unreadable or malformed input.",
+        subcommands: [Generate.self, Compress.self, Verify.self, Inspect.self]
+    )
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a reproducible workload: guardians.json and N individual proofs proof-000001.bin….")
+        @Option(help: "Number of rollups.") var rollups: Int = 16
+        @Option(help: "Messages in each rollup's outbox.") var messages: Int = 1024
+        @Option(help: "Number of proofs to draw.") var batch: Int = 64
+        @Option(help: "Number of guardians.") var guardians: Int = 21
+        @Option(help: "contiguous (adjacent messages of few rollups) or random.") var locality: String = "contiguous"
+        @Option(help: "Seed: the same seed writes the same bytes.") var seed: UInt64 = 1
+        @Option(help: "Output directory (created if missing).") var out: String
+
+        func run() throws {
+            guard let loc = ProofWorkload.Locality(rawValue: locality) else {
+                throw failure("--locality must be contiguous or random, not '\(locality)'")
+            }
+            let w: ProofWorkload
+            do {
+                w = try ProofWorkload(.init(rollups: rollups, messagesPerRollup: messages, batch: batch, guardians: guardians, locality: loc, seed: seed))
+            } catch { throw failure("\(error)") }
+            let dir = URL(fileURLWithPath: out)
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try writeAtomically(try w.guardianSet.jsonData() + Data("\n".utf8), to: dir.appendingPathComponent("guardians.json"))
+                for (i, p) in w.proofs.enumerated() {
+                    try writeAtomically(Data(p.encoded), to: dir.appendingPathComponent(String(format: "proof-%06d.bin", i + 1)))
+                }
+            } catch let e as ExitCode { throw e } catch { throw failure("cannot write to \(out): \(error.localizedDescription)") }
+            print("wrote guardians.json and \(w.proofs.count) proofs to \(out) (snapshot height \(w.snapshot.header.height), \(w.snapshot.entries.count) rollups, \(guardians) guardians, \(w.certificate.signers.count) signatures)")
+        }
+    }
+
+    struct Compress: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Combine individual proofs of one snapshot into a meta-proof.")
+        @Argument(help: "Individual proof files.") var files: [String]
+        @Option(name: .short, help: "Output file for the meta-proof.") var o: String
+        @Flag(help: "Skip the zstd stage (it is kept only when it makes the proof smaller).") var noZstd = false
+
+        func run() throws {
+            guard !files.isEmpty else { throw failure("no proof files given") }
+            var proofs = [CrossChainProof]()
+            for f in files {
+                let bytes = try readInput(f)
+                do { proofs.append(try CrossChainProof(encoded: bytes)) } catch {
+                    throw failure("\(f): \(error)")
+                }
+            }
+            let meta: MetaProof
+            do { meta = try MetaProof(proofs: proofs) } catch { throw failure(describe(error, files: files)) }
+            let bytes = meta.encoded(compression: noZstd ? .none : .zstd)
+            do { try writeAtomically(Data(bytes), to: URL(fileURLWithPath: o)) } catch {
+                throw failure("cannot write \(o): \(error.localizedDescription)")
+            }
+            let total = proofs.reduce(0) { $0 + $1.encoded.count }
+            print(String(format: "%d proofs, %d bytes -> meta-proof %d bytes (%.1f× smaller), %d rollups", proofs.count, total, bytes.count,
+                         Double(total) / Double(bytes.count), meta.rollups.count))
+        }
+
+        func describe(_ e: MetaProof.BuildError, files: [String]) -> String {
+            switch e {
+            case let .differentSnapshots(a, b): "\(files[b]) is against a different snapshot than \(files[a]); a meta-proof covers one snapshot"
+            case let .differentCertificates(a, b): "\(files[b]) carries a different certificate than \(files[a]) for the same snapshot"
+            case let .invalidProof(i, r): "\(files[i]) does not verify: \(r)"
+            case let .duplicateMessage(a, b): "\(files[a]) and \(files[b]) prove the same message"
+            case let .conflictingEntries(a, b): "\(files[a]) and \(files[b]) disagree on a rollup's state"
+            case .noProofs: "no proofs"
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Verify an individual proof or a meta-proof against a guardian set.")
+        @Argument(help: "Proof or meta-proof file.") var file: String
+        @Option(help: "guardians.json (as written by `proof generate`).") var guardians: String
+
+        func run() throws {
+            let setBytes = try readInput(guardians)
+            let set: GuardianSet
+            do { set = try GuardianSet(json: Data(setBytes)) } catch { throw failure("\(guardians): \(error)") }
+            let bytes = try readInput(file)
+            let decoded: DecodedProof
+            do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
+            do {
+                switch decoded {
+                case .individual(let p):
+                    try p.verify(guardians: set)
+                    print("valid: message \(p.messageIndex) of rollup \(p.entry.rollupId) in snapshot \(p.header.height)")
+                case .meta(let m):
+                    try m.verify(guardians: set)
+                    print("valid: \(m.messageCount) messages of \(m.rollups.count) rollups in snapshot \(m.header.height)")
+                }
+            } catch { throw failure("invalid proof: \(error)", code: 1) }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a proof holds: kind, snapshot, rollups, messages, bytes by section.")
+        @Argument(help: "Proof or meta-proof file.") var file: String
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Report: Encodable {
+            var kind: String
+            var bytes: Int
+            var compression: String
+            var snapshot: Snap
+            var signers: Int
+            var guardians: Int
+            var rollups: [UInt64]
+            var messages: Int
+            var sections: [String: Int]
+            struct Snap: Encodable { var height: UInt64; var guardianSetId: UInt64; var timestampMillis: UInt64; var entryCount: UInt64; var root: String }
+        }
+
+        func run() throws {
+            let bytes = try readInput(file)
+            let decoded: DecodedProof
+            do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
+            let r: Report
+            switch decoded {
+            case .individual(let p):
+                r = Report(kind: "individual", bytes: bytes.count, compression: "none", snapshot: .init(p.header), signers: p.certificate.signers.count,
+                           guardians: p.certificate.guardianCount, rollups: [p.entry.rollupId], messages: 1,
+                           sections: Dictionary(uniqueKeysWithValues: p.sectionSizes))
+            case .meta(let m):
+                r = Report(kind: "meta", bytes: bytes.count, compression: bytes.count > 6 && bytes[6] == 1 ? "zstd" : "none",
+                           snapshot: .init(m.header), signers: m.certificate.signers.count, guardians: m.certificate.guardianCount,
+                           rollups: m.rollups.map(\.entry.rollupId), messages: m.messageCount,
+                           sections: Dictionary(uniqueKeysWithValues: m.sectionSizes))
+            }
+            if json { try printJSON(r); return }
+            print("kind:        \(r.kind) (\(r.bytes) bytes, compression \(r.compression))")
+            print("snapshot:    height \(r.snapshot.height), guardian set \(r.snapshot.guardianSetId), \(r.snapshot.entryCount) rollups, root \(r.snapshot.root)")
+            print("certificate: \(r.signers) of \(r.guardians) guardians signed")
+            print("carries:     \(r.messages) messages from \(r.rollups.count) rollups")
+            print("sections (uncompressed bytes):")
+            for (k, v) in r.sections.sorted(by: { $0.value > $1.value }) { print("  \(k.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v)") }
+        }
+    }
+}
+
+extension ProofCommand.Inspect.Report.Snap {
+    init(_ h: SnapshotHeader) {
+        self.init(height: h.height, guardianSetId: h.guardianSetId, timestampMillis: h.timestampMillis, entryCount: h.entryCount, root: h.root.hex)
+    }
+}
+
+/// Either binary proof kind, told apart by the kind byte after the magic.
+enum DecodedProof {
+    case individual(CrossChainProof)
+    case meta(MetaProof)
+
+    init(_ bytes: [UInt8]) throws(DecodeError) {
+        guard bytes.count >= 6, Array(bytes[0..<4]) == Array("CLDX".utf8) else { throw .badMagic }
+        switch bytes[5] {
+        case 1: self = .individual(try CrossChainProof(encoded: bytes))
+        case 2: self = .meta(try MetaProof(encoded: bytes))
+        default:
+            if bytes[4] != 1 { throw .unsupportedVersion(bytes[4]) }
+            throw .unexpectedKind(bytes[5])
+        }
+    }
+}
