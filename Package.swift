@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
+        .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
@@ -27,13 +28,15 @@ let package = Package(
         ),
         .target(name: "Merkle", dependencies: ["CCaldera"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "CCaldera"]),
+        .target(name: "Execution", dependencies: ["Merkle"]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "Execution", "CCaldera"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Execution", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Claims", "caldera"]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
         .executableTarget(

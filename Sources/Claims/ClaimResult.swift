@@ -51,6 +51,8 @@ public enum ClaimsRegistry {
     public static let groups: [ClaimGroup] = [
         ClaimGroup(name: "merkle", summary: "Merkle node hashing vs the machine's SHA-256 limit", measure: MerkleClaims.measure),
         ClaimGroup(name: "proof", summary: "meta-proof size, L1 gas and verification throughput", measure: ProofClaims.measure),
+        ClaimGroup(name: "execution", summary: "scale-up time, congestion and waste of the load-aware scheduler vs baselines",
+                   measure: { ExecutionClaims.measure(sharedDirectory: $0.sharedDirectory) }),
     ]
 
     /// Runs the named group (or all) and returns its rows.

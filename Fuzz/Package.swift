@@ -1,0 +1,17 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for every decoder of untrusted bytes. Not part of the main build or CI.
+// Build and run (docs/fuzzing.md):
+//   swift build -c release --sanitize=fuzzer --sanitize=address --product FuzzMetaProof
+//   SWIFT_BACKTRACE=enable=no .build/release/FuzzMetaProof -max_total_time=600 corpus/meta
+import PackageDescription
+
+let package = Package(
+    name: "CalderaFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Caldera", path: "..")],
+    targets: [
+        .executableTarget(name: "FuzzMetaProof", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
+        .executableTarget(name: "FuzzCrossChainProof", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
+        .executableTarget(name: "FuzzGuardianSet", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
+    ]
+)

@@ -1,0 +1,12 @@
+// Individual cross-chain proof decoder: decode or throw; a decoded proof re-encodes to the same bytes.
+import Metalayer
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    if let p = try? CrossChainProof(encoded: bytes) {
+        precondition(p.encoded == bytes, "decoding is canonical: one encoding per proof")
+        _ = try? p.verifyPaths()
+    }
+    return 0
+}
