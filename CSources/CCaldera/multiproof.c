@@ -53,7 +53,7 @@ int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_ha
             out++;
         }
         cnt = out;
-        size = (size + 1) / 2;
+        size = size / 2 + (size & 1); /* ceil(size / 2) without wrapping at 2^64 - 1 (sizes are untrusted) */
     }
     if (p != proof_len) return CAL_MULTI_ERR_LONG;
     memcpy(out32, h, 32);
@@ -79,7 +79,7 @@ size_t cal_multiproof_size(uint64_t n, const uint64_t *indices, size_t k, void *
             idx[out++] = x >> 1;
         }
         cnt = out;
-        size = (size + 1) / 2;
+        size = size / 2 + (size & 1); /* ceil(size / 2) without wrapping at 2^64 - 1 (sizes are untrusted) */
     }
     return p;
 }

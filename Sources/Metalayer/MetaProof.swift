@@ -98,7 +98,7 @@ public struct MetaProof: Equatable, Sendable {
                 nodes[.init(level: level, position: s)] = path[k]
                 k += 1
             }
-            i >>= 1; levelSize = (levelSize + 1) / 2; level += 1
+            i >>= 1; levelSize = levelSize / 2 + levelSize % 2 /* ceil, without overflow at 2^64 - 1 */; level += 1
         }
     }
 

@@ -112,7 +112,7 @@ public enum Multiproof {
                 guard let d = nodes[NodeKey(level: level, position: s)] else { throw .unknownNode(level: level, index: s) }
                 path.append(d)
             }
-            i >>= 1; levelSize = (levelSize + 1) / 2; level += 1
+            i >>= 1; levelSize = levelSize / 2 + levelSize % 2 /* ceil, without overflow at 2^64 - 1 */; level += 1
         }
         return path
     }
@@ -147,7 +147,7 @@ public enum Multiproof {
                 next.append(x >> 1)
             }
             idx = next
-            levelSize = (levelSize + 1) / 2
+            levelSize = levelSize / 2 + levelSize % 2 /* ceil, without overflow at 2^64 - 1 */
             level += 1
         }
     }

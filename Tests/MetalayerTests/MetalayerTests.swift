@@ -47,6 +47,20 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
         }
     }
 
+    /// Found by FuzzMetaProof: a tree size of 2^64 - 1 (sizes come from untrusted headers) made the
+    /// level-size computation overflow.
+    @Test func hugeTreeSizesDoNotOverflow() throws {
+        let h = [MerkleHash.leaf([1])]
+        for size in [UInt64.max, UInt64.max - 1, 1 << 63] {
+            #expect(throws: Multiproof.Failure.tooShort) { try Multiproof.root(size: size, indices: [0], leafHashes: h, proof: []) }
+            #expect(throws: Multiproof.Failure.tooShort) { try Multiproof.nodes(size: size, indices: [size - 1], leafHashes: h, proof: []) }
+            #expect(throws: Multiproof.Failure.self) { try Multiproof.path(size: size, index: 0, nodes: [:]) }
+            let proof = [Digest](repeating: .zero, count: 64)
+            _ = try? Multiproof.root(size: size, indices: [size - 1], leafHashes: h, proof: proof)
+            #expect(Multiproof.size(treeSize: size, indices: [0]) == (size == 1 << 63 ? 63 : 64))
+        }
+    }
+
     @Test func badIndicesAreRejected() {
         let h = [Digest.zero, .zero]
         #expect(throws: Multiproof.Failure.badIndices) { try Multiproof.root(size: 4, indices: [2, 1], leafHashes: h, proof: []) }
