@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
+        .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
@@ -16,6 +17,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -28,17 +31,31 @@ let package = Package(
         ),
         .target(name: "Merkle", dependencies: ["CCaldera"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Execution", dependencies: ["Merkle"]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "Execution", "CCaldera"]),
+        .target(name: "Economics", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "CCaldera"]),
+        // Writes random operations to a ledger until killed: the child process of the ledger crash test.
+        .executableTarget(name: "economy-crash-writer", dependencies: ["Economics"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Execution", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Claims", "caldera"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims", "caldera"]),
+        .testTarget(name: "EconomicsTests", dependencies: [
+            "Economics", "Claims", "caldera", "economy-crash-writer",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
+        .executableTarget(
+            name: "LedgerBenchmarks",
+            dependencies: ["Economics", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/LedgerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "MerkleBenchmarks",
             dependencies: ["Merkle", "CCaldera", .product(name: "Benchmark", package: "benchmark")],

@@ -1,0 +1,58 @@
+/// Why an operation on the economy was refused. Every case says what to change to make it succeed.
+/// A refused operation leaves the state exactly as it was.
+public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case amount(AmountError)
+    case unknownAccount(String)
+    case invalidAccountName(String)
+    case zeroAmount(String)
+    case insufficientBalance(account: String, needed: Amount, available: Amount)
+    case belowMinimum(role: StakeRole, resulting: Amount, minimum: Amount)
+    case insufficientBond(account: String, role: StakeRole, requested: Amount, bonded: Amount)
+    case wouldLeaveBelowMinimum(account: String, role: StakeRole, remaining: Amount, minimum: Amount)
+    case tombstoned(String)
+    case nothingToSlash(String)
+    case zeroEpochs
+    case accumulatorOverflow(StakeRole)
+    case invalidParameter(String)
+    case invalidGenesis(String)
+
+    public var description: String {
+        switch self {
+        case .amount(let error):
+            return error.description
+        case .unknownAccount(let id):
+            return "unknown account '\(id)'; accounts are created by the genesis file"
+        case .invalidAccountName(let id):
+            return "invalid account name '\(id)'; use 1-64 letters, digits, '-', '_' or '.'"
+        case .zeroAmount(let what):
+            return "\(what) must be greater than 0 ERA"
+        case .insufficientBalance(let account, let needed, let available):
+            return "account '\(account)' has \(available) available but \(needed) is needed"
+        case .belowMinimum(let role, let resulting, let minimum):
+            return "a \(role) bond must be at least \(minimum); this stake would make it \(resulting)"
+        case .insufficientBond(let account, let role, let requested, let bonded):
+            return "account '\(account)' has only \(bonded) bonded as \(role); cannot unstake \(requested)"
+        case .wouldLeaveBelowMinimum(let account, let role, let remaining, let minimum):
+            return "unstaking would leave account '\(account)' with \(remaining) bonded as \(role), below the minimum \(minimum); unstake all of it or leave at least the minimum"
+        case .tombstoned(let id):
+            return "account '\(id)' is tombstoned (permanently banned for a severe offence); it can only unstake and claim"
+        case .nothingToSlash(let id):
+            return "account '\(id)' has no bonded or unbonding stake to slash"
+        case .zeroEpochs:
+            return "the number of epochs to advance must be at least 1"
+        case .accumulatorOverflow(let role):
+            return "the \(role) reward accumulator would overflow 128 bits; the \(role) minimum stake is too small for this revenue"
+        case .invalidParameter(let message):
+            return "invalid parameter: \(message)"
+        case .invalidGenesis(let message):
+            return "invalid genesis: \(message)"
+        }
+    }
+}
+
+/// A broken invariant: a bug or a corrupted ledger, never a user error.
+public struct InvariantViolation: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "invariant violated: \(message)" }
+}

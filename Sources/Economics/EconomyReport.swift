@@ -1,0 +1,58 @@
+/// Where every token of the supply is: the `caldera economy report --json` document.
+///
+/// Every token is in exactly one place: an account's balance, bonds, unbonding entries or pending rewards, or a
+/// named pool (`developers`, `userSupport`, `carry`, `rewardRounding`, and the slashing pool, `burned` by default).
+/// Amounts are encoded as decimal strings of base units.
+public struct EconomyReport: Sendable, Hashable, Codable {
+    public struct BondedByRole: Sendable, Hashable, Codable {
+        public var core: Amount
+        public var flexible: Amount
+        public var guardian: Amount
+    }
+
+    public struct AccountLine: Sendable, Hashable, Codable {
+        public var id: String
+        public var balance: Amount
+        public var bonded: BondedByRole
+        public var unbonding: Amount
+        public var pendingRewards: Amount
+        /// "active", "jailed until epoch N" or "tombstoned" (not part of the required JSON, extra information).
+        public var status: String
+    }
+
+    public var epoch: UInt64
+    public var totalSupply: Amount
+    public var accounts: [AccountLine]
+    public var pools: [String: Amount]
+
+    /// Sum of every place a token can be; equals `totalSupply` for a consistent state.
+    public var accountedFor: Amount {
+        var total: UInt128 = 0
+        for line in accounts {
+            total += line.balance.baseUnits + line.bonded.core.baseUnits + line.bonded.flexible.baseUnits
+                + line.bonded.guardian.baseUnits + line.unbonding.baseUnits + line.pendingRewards.baseUnits
+        }
+        for amount in pools.values { total += amount.baseUnits }
+        return Amount(baseUnits: total)
+    }
+}
+
+extension EconomyState {
+    /// The report of the current state; O(accounts).
+    public func report() -> EconomyReport {
+        let lines = accounts.values.sorted { $0.id < $1.id }.map { account -> EconomyReport.AccountLine in
+            let status: String
+            if account.tombstoned { status = "tombstoned" }
+            else if let until = account.jailedUntilEpoch { status = "jailed until epoch \(until)" }
+            else { status = "active" }
+            return EconomyReport.AccountLine(
+                id: account.id, balance: account.balance,
+                bonded: .init(core: account.bonded(.core), flexible: account.bonded(.flexible), guardian: account.bonded(.guardian)),
+                unbonding: Amount(baseUnits: account.unbonding.reduce(0) { $0 + $1.amount.baseUnits }),
+                pendingRewards: pendingRewards(of: account.id), status: status)
+        }
+        var reportPools = pools
+        reportPools[EconomyState.rewardRoundingPool] = rewardRounding()
+        return EconomyReport(epoch: epoch, totalSupply: totalSupply, accounts: lines, pools: reportPools)
+    }
+}

@@ -1,0 +1,81 @@
+/// One state transition of the economy: what the journal records and what `EconomyState.apply` takes.
+public enum EconomyOperation: Sendable, Hashable, Codable {
+    /// Move `amount` from the account's balance into its bond for `role`.
+    case stake(account: String, role: StakeRole, amount: Amount)
+    /// Start unbonding `amount` of the account's `role` bond; it returns to the balance after the unbonding delay.
+    case unstake(account: String, role: StakeRole, amount: Amount)
+    /// Pay one epoch's revenue from `payer` and split it between node classes and pools.
+    case distribute(revenue: Amount, payer: String)
+    /// Move the account's accrued rewards into its balance.
+    case claim(account: String)
+    /// Punish the account for an offence.
+    case slash(account: String, offence: Offence)
+    /// Let `epochs` epochs pass: unbonding entries that are due are released, jails that are over end.
+    case advance(epochs: UInt64)
+    /// Move liquid tokens between accounts, creating `to` if it does not exist.
+    case transfer(from: String, to: String, amount: Amount)
+}
+
+/// What an operation did, for the journal, the CLI and other layers (e.g. the guardian set watching jailings).
+public enum EconomyEvent: Sendable, Hashable, Codable {
+    case staked(account: String, role: StakeRole, amount: Amount, bonded: Amount)
+    case unbondingStarted(account: String, role: StakeRole, amount: Amount, completesAtEpoch: UInt64)
+    case unbondingCompleted(account: String, role: StakeRole, amount: Amount)
+    /// `credited` is what each node class's accumulator took; `carriedOut` is what waits for the next epoch.
+    case distributed(payer: String, revenue: Amount, carriedIn: Amount, core: Amount, guardian: Amount, flexible: Amount,
+                     developers: Amount, userSupport: Amount, carriedOut: Amount)
+    case claimed(account: String, amount: Amount)
+    /// `fraction` is the total share of slashable stake taken (base × escalation + correlation, capped at 1).
+    case slashed(account: String, offence: Offence, amount: Amount, fraction: Fraction, priorOffences: UInt64, pool: String)
+    case jailed(account: String, untilEpoch: UInt64)
+    case tombstoned(account: String)
+    case unjailed(account: String)
+    case epochAdvanced(to: UInt64)
+    case transferred(from: String, to: String, amount: Amount)
+
+    /// The accounts whose records this event changed; the ledger rewrites exactly these rows.
+    public var accounts: [String] {
+        switch self {
+        case .staked(let a, _, _, _), .unbondingStarted(let a, _, _, _), .unbondingCompleted(let a, _, _),
+             .claimed(let a, _), .slashed(let a, _, _, _, _, _), .jailed(let a, _), .tombstoned(let a), .unjailed(let a):
+            return [a]
+        case .distributed(let payer, _, _, _, _, _, _, _, _):
+            return [payer]
+        case .transferred(let from, let to, _):
+            return [from, to]
+        case .epochAdvanced:
+            return []
+        }
+    }
+}
+
+/// The initial allocation: {"accounts": {"NAME": "AMOUNT", …}, "parameters": {…}} with amounts in ERA notation.
+public struct Genesis: Sendable, Hashable, Codable {
+    public var accounts: [String: Amount]
+    public var parameters: EconomyParameters
+
+    public init(accounts: [String: Amount], parameters: EconomyParameters = .default) {
+        self.accounts = accounts; self.parameters = parameters
+    }
+
+    private enum CodingKeys: String, CodingKey { case accounts, parameters }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let texts = try c.decode([String: String].self, forKey: .accounts)
+        var accounts: [String: Amount] = [:]
+        for (name, text) in texts {
+            do { accounts[name] = try Amount(parsing: text) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .accounts, in: c, debugDescription: "account '\(name)': \(error.description)")
+            }
+        }
+        self.accounts = accounts
+        self.parameters = try c.decodeIfPresent(EconomyParameters.self, forKey: .parameters) ?? .default
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accounts.mapValues(\.description), forKey: .accounts)
+        try c.encode(parameters, forKey: .parameters)
+    }
+}

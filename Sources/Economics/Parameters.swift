@@ -1,0 +1,266 @@
+/// The node classes a stake can be bonded to. Each has its own minimum and its own share of revenue.
+public enum StakeRole: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+    /// A core execution node (default minimum 100,000 ERA).
+    case core
+    /// A flexible execution node (default minimum 50,000 ERA).
+    case flexible
+    /// A guardian of the metalayer, signing snapshots (default minimum 500,000 ERA).
+    case guardian
+
+    public var description: String { rawValue }
+    public static func < (lhs: StakeRole, rhs: StakeRole) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// The project's other name for a node class (STYLE.md uses `StakeClass`).
+public typealias StakeClass = StakeRole
+
+/// A ratio in [0, 1] held exactly as parts per billion, so that 0.01% (Cosmos Hub downtime) is 100,000 ppb.
+public struct Fraction: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public static let denominator: UInt128 = 1_000_000_000
+    public var partsPerBillion: UInt128
+
+    public static let zero = Fraction(partsPerBillion: 0)
+    public static let one = Fraction(partsPerBillion: denominator)
+
+    public init(partsPerBillion: UInt128) { self.partsPerBillion = min(partsPerBillion, Fraction.denominator) }
+
+    /// Parses "0.05", "0.0001", "1"; at most 9 decimals, at most 1.
+    public init(parsing text: String) throws(EconomyError) {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let isDigits: (Substring) -> Bool = { $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+        let whole = parts[0], fraction = parts.count == 2 ? parts[1] : ""
+        guard !whole.isEmpty, whole.count <= 1, isDigits(whole), isDigits(fraction), fraction.count <= 9,
+              parts.count == 1 || !fraction.isEmpty else {
+            throw .invalidParameter("'\(text)' is not a fraction between 0 and 1 with at most 9 decimals (e.g. \"0.05\")")
+        }
+        let digits = whole + fraction + String(repeating: "0", count: 9 - fraction.count)
+        let value = UInt128(digits)!
+        guard value <= Fraction.denominator else {
+            throw .invalidParameter("'\(text)' is greater than 1")
+        }
+        self.partsPerBillion = value
+    }
+
+    /// The shortest exact decimal form, e.g. "0.0001".
+    public var description: String {
+        if partsPerBillion == Fraction.denominator { return "1" }
+        if partsPerBillion == 0 { return "0" }
+        var digits = String(partsPerBillion)
+        digits = String(repeating: "0", count: 9 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "0." + digits
+    }
+
+    public static func < (lhs: Fraction, rhs: Fraction) -> Bool { lhs.partsPerBillion < rhs.partsPerBillion }
+
+    /// floor(amount × self): rounding favours the holder of the amount.
+    public func of(_ amount: Amount) -> Amount {
+        // Cannot overflow: the quotient is at most `amount`.
+        Amount(baseUnits: try! mulDiv(amount.baseUnits, partsPerBillion, Fraction.denominator))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { self = try Fraction(parsing: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// The kinds of harmful behaviour the chain punishes.
+public enum Offence: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// A guardian signed two different snapshots at one height (Cosmos "double sign", Ethereum "double vote").
+    case equivocation
+    /// An execution node committed a state root that a fraud/validity check rejected.
+    case invalidRoot = "invalid-root"
+    /// The node missed too many duties (Cosmos "downtime": missed blocks in the signed-blocks window).
+    case downtime
+    /// The node withheld data it was obliged to publish or serve.
+    case withholding
+
+    public var description: String { rawValue }
+}
+
+/// What one kind of offence costs, before escalation and correlation.
+public struct OffencePenalty: Sendable, Hashable, Codable {
+    /// Share of the account's slashable stake (bonded + unbonding) taken on a first offence.
+    public var fraction: Fraction
+    /// Epochs the account is jailed for on a first offence (0: not jailed).
+    public var jailEpochs: UInt64
+    /// If true the account is tombstoned at once: jailed for ever, never eligible again (Cosmos double-sign).
+    public var tombstone: Bool
+    /// If true the Ethereum-style correlation penalty applies on top (offences that are dangerous when many
+    /// nodes commit them together).
+    public var correlated: Bool
+
+    public init(fraction: Fraction, jailEpochs: UInt64, tombstone: Bool, correlated: Bool) {
+        self.fraction = fraction; self.jailEpochs = jailEpochs; self.tombstone = tombstone; self.correlated = correlated
+    }
+}
+
+/// Progressive slashing: base penalties per offence, escalation for repeat offenders, correlation for
+/// offences committed together, and where slashed tokens go. See docs/economics.md for sources.
+public struct SlashingPolicy: Sendable, Hashable, Codable {
+    public var equivocation: OffencePenalty
+    public var invalidRoot: OffencePenalty
+    public var downtime: OffencePenalty
+    public var withholding: OffencePenalty
+    /// Each prior offence of the same account within `escalationWindowEpochs` multiplies the fraction and
+    /// jail time by this factor (fraction capped at 1).
+    public var escalationFactor: UInt64
+    public var escalationWindowEpochs: UInt64
+    /// An account reaching this many offences inside the escalation window (this one included) is tombstoned.
+    public var tombstoneAfterOffences: UInt64
+    /// Ethereum's PROPORTIONAL_SLASHING_MULTIPLIER (3 since Bellatrix).
+    public var correlationMultiplier: UInt64
+    /// Epochs before the offence whose correlated slashings count towards the correlation penalty.
+    public var correlationWindowEpochs: UInt64
+    /// Where slashed tokens go: a pool of this name. "burned" means out of circulation for good.
+    public var destinationPool: String
+
+    public static let `default` = SlashingPolicy(
+        equivocation: OffencePenalty(fraction: Fraction(partsPerBillion: 50_000_000), jailEpochs: 0, tombstone: true, correlated: true),
+        invalidRoot: OffencePenalty(fraction: Fraction(partsPerBillion: 50_000_000), jailEpochs: 16, tombstone: false, correlated: true),
+        downtime: OffencePenalty(fraction: Fraction(partsPerBillion: 100_000), jailEpochs: 1, tombstone: false, correlated: false),
+        withholding: OffencePenalty(fraction: Fraction(partsPerBillion: 10_000_000), jailEpochs: 4, tombstone: false, correlated: true),
+        escalationFactor: 2, escalationWindowEpochs: 64, tombstoneAfterOffences: 4,
+        correlationMultiplier: 3, correlationWindowEpochs: 16, destinationPool: "burned")
+
+    public init(equivocation: OffencePenalty, invalidRoot: OffencePenalty, downtime: OffencePenalty, withholding: OffencePenalty,
+                escalationFactor: UInt64, escalationWindowEpochs: UInt64, tombstoneAfterOffences: UInt64,
+                correlationMultiplier: UInt64, correlationWindowEpochs: UInt64, destinationPool: String) {
+        self.equivocation = equivocation; self.invalidRoot = invalidRoot; self.downtime = downtime; self.withholding = withholding
+        self.escalationFactor = escalationFactor; self.escalationWindowEpochs = escalationWindowEpochs
+        self.tombstoneAfterOffences = tombstoneAfterOffences; self.correlationMultiplier = correlationMultiplier
+        self.correlationWindowEpochs = correlationWindowEpochs; self.destinationPool = destinationPool
+    }
+
+    public func penalty(for offence: Offence) -> OffencePenalty {
+        switch offence {
+        case .equivocation: equivocation
+        case .invalidRoot: invalidRoot
+        case .downtime: downtime
+        case .withholding: withholding
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case equivocation, invalidRoot, downtime, withholding, escalationFactor, escalationWindowEpochs
+        case tombstoneAfterOffences, correlationMultiplier, correlationWindowEpochs, destinationPool
+    }
+
+    // Every key is optional in genesis files: missing ones take the documented default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = SlashingPolicy.default
+        equivocation = try c.decodeIfPresent(OffencePenalty.self, forKey: .equivocation) ?? d.equivocation
+        invalidRoot = try c.decodeIfPresent(OffencePenalty.self, forKey: .invalidRoot) ?? d.invalidRoot
+        downtime = try c.decodeIfPresent(OffencePenalty.self, forKey: .downtime) ?? d.downtime
+        withholding = try c.decodeIfPresent(OffencePenalty.self, forKey: .withholding) ?? d.withholding
+        escalationFactor = try c.decodeIfPresent(UInt64.self, forKey: .escalationFactor) ?? d.escalationFactor
+        escalationWindowEpochs = try c.decodeIfPresent(UInt64.self, forKey: .escalationWindowEpochs) ?? d.escalationWindowEpochs
+        tombstoneAfterOffences = try c.decodeIfPresent(UInt64.self, forKey: .tombstoneAfterOffences) ?? d.tombstoneAfterOffences
+        correlationMultiplier = try c.decodeIfPresent(UInt64.self, forKey: .correlationMultiplier) ?? d.correlationMultiplier
+        correlationWindowEpochs = try c.decodeIfPresent(UInt64.self, forKey: .correlationWindowEpochs) ?? d.correlationWindowEpochs
+        destinationPool = try c.decodeIfPresent(String.self, forKey: .destinationPool) ?? d.destinationPool
+    }
+}
+
+/// The revenue split of every epoch, in basis points of the revenue (must sum to 10,000).
+public struct RevenueSplit: Sendable, Hashable, Codable {
+    public var core: UInt64
+    public var guardian: UInt64
+    public var flexible: UInt64
+    public var developers: UInt64
+    public var userSupport: UInt64
+
+    /// 40% core nodes / 25% guardians / 15% flexible nodes / 10% developers / 10% user support.
+    public static let `default` = RevenueSplit(core: 4000, guardian: 2500, flexible: 1500, developers: 1000, userSupport: 1000)
+
+    public init(core: UInt64, guardian: UInt64, flexible: UInt64, developers: UInt64, userSupport: UInt64) {
+        self.core = core; self.guardian = guardian; self.flexible = flexible; self.developers = developers; self.userSupport = userSupport
+    }
+
+    public func basisPoints(for role: StakeRole) -> UInt64 {
+        switch role {
+        case .core: core
+        case .flexible: flexible
+        case .guardian: guardian
+        }
+    }
+}
+
+/// Every rule of the economy that is configuration rather than code. Defaults are documented in docs/economics.md.
+public struct EconomyParameters: Sendable, Hashable, Codable {
+    /// Minimum bond per role: flexible 50,000 ERA, core 100,000 ERA, guardian 500,000 ERA.
+    public var minimumStake: [StakeRole: Amount]
+    /// Epochs between `unstake` and the funds returning to the balance; slashable meanwhile.
+    public var unbondingEpochs: UInt64
+    public var revenueSplit: RevenueSplit
+    public var slashing: SlashingPolicy
+
+    public static let `default` = EconomyParameters(
+        minimumStake: [.flexible: try! Amount(era: 50_000), .core: try! Amount(era: 100_000), .guardian: try! Amount(era: 500_000)],
+        unbondingEpochs: 7, revenueSplit: .default, slashing: .default)
+
+    public init(minimumStake: [StakeRole: Amount], unbondingEpochs: UInt64, revenueSplit: RevenueSplit, slashing: SlashingPolicy) {
+        self.minimumStake = minimumStake; self.unbondingEpochs = unbondingEpochs
+        self.revenueSplit = revenueSplit; self.slashing = slashing
+    }
+
+    public func minimum(for role: StakeRole) -> Amount { minimumStake[role] ?? .zero }
+
+    /// Rejects parameter sets that would break an invariant (a split not summing to 100%, a zero escalation factor…).
+    public func validate() throws(EconomyError) {
+        let s = revenueSplit
+        guard s.core + s.guardian + s.flexible + s.developers + s.userSupport == 10_000 else {
+            throw .invalidParameter("revenueSplit must sum to 10000 basis points")
+        }
+        guard slashing.escalationFactor >= 1 else { throw .invalidParameter("slashing.escalationFactor must be at least 1") }
+        guard slashing.tombstoneAfterOffences >= 1 else { throw .invalidParameter("slashing.tombstoneAfterOffences must be at least 1") }
+        guard !slashing.destinationPool.isEmpty, !EconomyState.reservedPoolNames.contains(slashing.destinationPool) else {
+            throw .invalidParameter("slashing.destinationPool must be a non-empty name other than \(EconomyState.reservedPoolNames.sorted())")
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case minimumStake, unbondingEpochs, revenueSplit, slashing }
+
+    // Genesis files give amounts in ERA notation ("50000 ERA") and may omit any key.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EconomyParameters.default
+        var minimums = d.minimumStake
+        if let given = try c.decodeIfPresent([String: String].self, forKey: .minimumStake) {
+            for (key, text) in given {
+                guard let role = StakeRole(rawValue: key) else {
+                    throw DecodingError.dataCorruptedError(forKey: .minimumStake, in: c, debugDescription: "unknown role '\(key)'; expected core, flexible or guardian")
+                }
+                do { minimums[role] = try Amount(parsing: text) } catch {
+                    throw DecodingError.dataCorruptedError(forKey: .minimumStake, in: c, debugDescription: error.description)
+                }
+            }
+        }
+        minimumStake = minimums
+        unbondingEpochs = try c.decodeIfPresent(UInt64.self, forKey: .unbondingEpochs) ?? d.unbondingEpochs
+        revenueSplit = try c.decodeIfPresent(RevenueSplit.self, forKey: .revenueSplit) ?? d.revenueSplit
+        slashing = try c.decodeIfPresent(SlashingPolicy.self, forKey: .slashing) ?? d.slashing
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        var minimums: [String: String] = [:]
+        for (role, amount) in minimumStake { minimums[role.rawValue] = amount.description }
+        try c.encode(minimums, forKey: .minimumStake)
+        try c.encode(unbondingEpochs, forKey: .unbondingEpochs)
+        try c.encode(revenueSplit, forKey: .revenueSplit)
+        try c.encode(slashing, forKey: .slashing)
+    }
+}

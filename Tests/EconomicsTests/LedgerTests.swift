@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Economics
+
+func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("economics-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct LedgerTests {
+    @Test func persistsEveryOperationAndReopensIdentically() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger.db"
+        let ledger = try Ledger.create(path: path, genesis: Workload.genesis(stakers: 8))
+        var random = Workload.Random(seed: 11)
+        var accounts = ledger.state.accounts.keys.sorted()
+        var applied = 0
+        for _ in 0..<300 {
+            let operation = Workload.operation(from: random.next(), accounts: accounts)
+            do {
+                try ledger.apply(operation)
+                applied += 1
+                try ledger.state.checkInvariants()
+                if case .transfer = operation { accounts = ledger.state.accounts.keys.sorted() }
+            } catch is EconomyError {}
+        }
+        #expect(try ledger.journalLength() == applied + 1)
+        let reopened = try Ledger.open(path: path)
+        #expect(reopened.state == ledger.state)
+        #expect(try reopened.replayJournal() == ledger.state)
+    }
+
+    @Test func refusedOperationWritesNothing() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger.db"
+        let ledger = try Ledger.create(path: path, genesis: Genesis(accounts: ["a": era(10)]))
+        #expect(throws: EconomyError.belowMinimum(role: .core, resulting: era(10), minimum: era(100_000))) {
+            try ledger.apply(.stake(account: "a", role: .core, amount: era(10)))
+        }
+        #expect(try ledger.journalLength() == 1)
+        #expect(try Ledger.open(path: path).state.operationCount == 0)
+    }
+
+    @Test func createRefusesAnExistingFileAndOpenAMissingOne() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger.db"
+        _ = try Ledger.create(path: path, genesis: Genesis(accounts: ["a": era(10)]))
+        #expect(throws: LedgerError.alreadyExists(path)) { try Ledger.create(path: path, genesis: Genesis(accounts: [:])) }
+        #expect(throws: LedgerError.notFound(directory + "/missing.db")) { try Ledger.open(path: directory + "/missing.db") }
+        // No temporary files are left next to the ledger.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains("creating") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func genesisRoundTripsThroughJSON() throws {
+        let json = #"{"accounts": {"alice": "1000000 ERA", "fees": "0.5"}, "parameters": {"unbondingEpochs": 3, "minimumStake": {"core": "1 ERA"}}}"#
+        let genesis = try JSONDecoder().decode(Genesis.self, from: Data(json.utf8))
+        #expect(genesis.accounts["fees"] == Amount(baseUnits: 500_000_000_000_000_000))
+        #expect(genesis.parameters.unbondingEpochs == 3)
+        #expect(genesis.parameters.minimum(for: .core) == era(1))
+        #expect(genesis.parameters.minimum(for: .guardian) == era(500_000))
+        #expect(genesis.parameters.slashing == .default)
+        let again = try JSONDecoder().decode(Genesis.self, from: JSONEncoder().encode(genesis))
+        #expect(again == genesis)
+    }
+
+    @Test func aStaleWriterIsRejectedByTheJournalSequence() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger.db"
+        _ = try Ledger.create(path: path, genesis: Genesis(accounts: ["a": era(200_000), "b": era(200_000)]))
+        let first = try Ledger.open(path: path), second = try Ledger.open(path: path)
+        try first.apply(.stake(account: "a", role: .core, amount: era(100_000)))
+        // `second` still holds the old state; its write would lose `first`'s. The journal key refuses it.
+        #expect(throws: LedgerError.self) { try second.apply(.stake(account: "b", role: .core, amount: era(100_000))) }
+        #expect(second.state == first.state)  // and it reloaded what is on disk
+        try second.apply(.stake(account: "b", role: .core, amount: era(100_000)))
+        #expect(try Ledger.open(path: path).eligibleNodes(role: .core, atEpoch: 0).map(\.account) == ["a", "b"])
+    }
+
+    @Test func openRefusesATamperedLedger() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger.db"
+        _ = try Ledger.create(path: path, genesis: Genesis(accounts: ["a": era(10)]))
+        // Mint one base unit behind the ledger's back: conservation no longer holds.
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { db in
+            try db.execute(sql: """
+                UPDATE accounts SET record = replace(record, '"balance":"10000000000000000000"', '"balance":"10000000000000000001"')
+                """)
+        }
+        try raw.close()
+        #expect {
+            try Ledger.open(path: path)
+        } throws: { error in
+            guard case .corrupt(let message) = error as? LedgerError else { return false }
+            return message.contains("conservation")
+        }
+    }
+}
