@@ -31,11 +31,11 @@ let package = Package(
         ),
         .target(name: "Merkle", dependencies: ["CCaldera"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Economics", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Economics", dependencies: ["Merkle", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
         .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
-        .executableTarget(name: "economy-crash-writer", dependencies: ["Economics"]),
+        .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
             dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,20 +1,11 @@
+import Merkle
+
 /// A reproducible workload of random operations, shared by the property tests, the crash test's writer process,
 /// the claims measurements and the benchmarks. It deliberately produces invalid operations too (amounts below
 /// minimums, unknown accounts, over-large unstakes) so that refusals are exercised as much as successes.
 public enum Workload {
-    /// SplitMix64: tiny, fast, and the same sequence on every platform for a given seed.
-    public struct Random: Sendable {
-        public var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        public mutating func below(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : next() % bound }
-    }
+    /// The same sequence on every platform for a given seed (SplitMix64, shared with the other layers).
+    public typealias Random = SplitMix64
 
     /// A genesis for workloads: `count` stakers with 2,000,000 ERA each and a `fees` account with 100,000,000 ERA.
     public static func genesis(stakers count: Int, parameters: EconomyParameters = .default) -> Genesis {
@@ -60,4 +51,9 @@ public enum Workload {
             return .transfer(from: pick(&random), to: pick(&random), amount: Amount(baseUnits: amount.baseUnits / 3 + 1))
         }
     }
+}
+
+extension SplitMix64 {
+    /// A value in 0..<bound (0 when bound is 0); the small modulo bias is irrelevant for workloads.
+    public mutating func below(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : next() % bound }
 }
