@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims", "caldera"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics", "Claims", "caldera", "economy-crash-writer",
@@ -50,6 +50,12 @@ let package = Package(
         ]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
+        .executableTarget(
+            name: "MetalayerBenchmarks",
+            dependencies: ["Metalayer", "CCaldera", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/MetalayerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "LedgerBenchmarks",
             dependencies: ["Economics", .product(name: "Benchmark", package: "benchmark")],

@@ -1,3 +1,5 @@
+import CCaldera
+import Crypto
 import Foundation
 import Merkle
 import Testing
@@ -55,14 +57,14 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
             #expect(throws: Multiproof.Failure.tooShort) { try Multiproof.root(size: size, indices: [0], leafHashes: h, proof: []) }
             #expect(throws: Multiproof.Failure.tooShort) { try Multiproof.nodes(size: size, indices: [size - 1], leafHashes: h, proof: []) }
             #expect(throws: Multiproof.Failure.self) { try Multiproof.path(size: size, index: 0, nodes: [:]) }
-            let proof = [Digest](repeating: .zero, count: 64)
+            let proof = [Merkle.Digest](repeating: .zero, count: 64)
             _ = try? Multiproof.root(size: size, indices: [size - 1], leafHashes: h, proof: proof)
             #expect(Multiproof.size(treeSize: size, indices: [0]) == (size == 1 << 63 ? 63 : 64))
         }
     }
 
     @Test func badIndicesAreRejected() {
-        let h = [Digest.zero, .zero]
+        let h = [Merkle.Digest.zero, .zero]
         #expect(throws: Multiproof.Failure.badIndices) { try Multiproof.root(size: 4, indices: [2, 1], leafHashes: h, proof: []) }
         #expect(throws: Multiproof.Failure.badIndices) { try Multiproof.root(size: 4, indices: [1, 1], leafHashes: h, proof: []) }
         #expect(throws: Multiproof.Failure.badIndices) { try Multiproof.root(size: 4, indices: [1, 4], leafHashes: h, proof: []) }
@@ -191,5 +193,22 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
         #expect(GasModel().meta(meta) < individual)
         #expect(Multiproof.nodeHashCount(size: 8, indices: [0]) == 3)
         #expect(Multiproof.nodeHashCount(size: 5, indices: [4]) == 1)
+    }
+}
+
+@Suite struct Ed25519InteropTests {
+    /// OpenSSL (the comparison backend) accepts what swift-crypto signs and rejects a flipped bit.
+    @Test func openSSLVerifiesSwiftCryptoSignatures() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let msg = Array("caldera/snapshot/v1\0 header".utf8)
+        var sig = Array(try key.signature(for: msg))
+        let pub = Array(key.publicKey.rawRepresentation)
+        let k = pub.withUnsafeBytes { cal_ed25519_key_new($0.baseAddress) }
+        defer { cal_ed25519_key_free(k) }
+        #expect(k != nil)
+        func verify() -> Int32 { msg.withUnsafeBytes { m in sig.withUnsafeBytes { s in cal_ed25519_verify(k, m.baseAddress, m.count, s.baseAddress) } } }
+        #expect(verify() == 1)
+        sig[10] ^= 1
+        #expect(verify() == 0)
     }
 }

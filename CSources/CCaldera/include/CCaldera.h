@@ -181,6 +181,19 @@ int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, uint64_t *
 /* Counts '\n' in `len` bytes (to size the buffers above). */
 uint64_t cal_count_newlines(const void *text, size_t len);
 
+/* ---------------------------------------------------------------- Ed25519 (OpenSSL), for comparison */
+
+/*
+ * OpenSSL's Ed25519 verifier, kept so that the choice of Ed25519 implementation is made by measurement
+ * (Benchmarks/MetalayerBenchmarks compares it with swift-crypto, which the metalayer uses).
+ * cal_ed25519_key_new returns an opaque key for a 32-byte public key, or NULL if it is not one;
+ * free it with cal_ed25519_key_free. cal_ed25519_verify returns 1 if the 64-byte signature is valid
+ * for the message, 0 if not, -1 on an internal error.
+ */
+void *cal_ed25519_key_new(const void *public32);
+void cal_ed25519_key_free(void *key);
+int cal_ed25519_verify(void *key, const void *msg, size_t len, const void *sig64);
+
 /* ---------------------------------------------------------------- timing helpers for the claims harness */
 
 /*
