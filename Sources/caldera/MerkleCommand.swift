@@ -101,7 +101,7 @@ struct MerkleCommand: ParsableCommand {
         var proof: String
 
         func run() throws {
-            let bytes = try readInput(proof)
+            let bytes = try readInput(proof, limit: 1 << 20)
             let parsed: ProofDocument
             do { parsed = try ProofDocument.parse(Data(bytes)) } catch { throw failure("\(proof): \(error)") }
             do {

@@ -52,7 +52,7 @@ struct ProofCommand: ParsableCommand {
             guard !files.isEmpty else { throw failure("no proof files given") }
             var proofs = [CrossChainProof]()
             for f in files {
-                let bytes = try readInput(f)
+                let bytes = try readInput(f, limit: maxProofFileBytes)
                 do { proofs.append(try CrossChainProof(encoded: bytes)) } catch {
                     throw failure("\(f): \(error)")
                 }
@@ -86,10 +86,10 @@ struct ProofCommand: ParsableCommand {
         @Option(help: "guardians.json (as written by `proof generate`).") var guardians: String
 
         func run() throws {
-            let setBytes = try readInput(guardians)
+            let setBytes = try readInput(guardians, limit: 1 << 20)
             let set: GuardianSet
             do { set = try GuardianSet(json: Data(setBytes)) } catch { throw failure("\(guardians): \(error)") }
-            let bytes = try readInput(file)
+            let bytes = try readInput(file, limit: maxProofFileBytes)
             let decoded: DecodedProof
             do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
             do {
@@ -124,7 +124,7 @@ struct ProofCommand: ParsableCommand {
         }
 
         func run() throws {
-            let bytes = try readInput(file)
+            let bytes = try readInput(file, limit: maxProofFileBytes)
             let decoded: DecodedProof
             do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
             let r: Report
@@ -155,6 +155,9 @@ extension ProofCommand.Inspect.Report.Snap {
         self.init(height: h.height, guardianSetId: h.guardianSetId, timestampMillis: h.timestampMillis, entryCount: h.entryCount, root: h.root.hex)
     }
 }
+
+/// No encoded proof is larger: a meta-proof body is bounded at 256 MiB (docs/proof-format.md, Limits).
+let maxProofFileBytes = 256 << 20
 
 /// Either binary proof kind, told apart by the kind byte after the magic.
 enum DecodedProof {

@@ -7,8 +7,10 @@ func failure(_ message: String, code: Int32 = 2) -> ExitCode {
     return ExitCode(code)
 }
 
-/// Reads a whole file, or standard input for nil or "-". Errors name the path.
-func readInput(_ path: String?) throws -> [UInt8] {
+/// Reads a whole file, or standard input for nil or "-". Errors name the path. With `limit`, input
+/// larger than that many bytes is refused before it is all read (no proof or JSON file needs more), so
+/// `/dev/zero` or a runaway pipe cannot exhaust memory.
+func readInput(_ path: String?, limit: Int? = nil) throws -> [UInt8] {
     let fd: Int32
     let name = path ?? "-"
     if name == "-" {
@@ -22,12 +24,15 @@ func readInput(_ path: String?) throws -> [UInt8] {
     var capacity = 1 << 16
     if fstat(fd, &st) == 0 {
         if (st.st_mode & S_IFMT) == S_IFDIR { throw failure("\(name) is a directory") }
-        if (st.st_mode & S_IFMT) == S_IFREG { capacity = max(Int(st.st_size) + 1, 1) }
+        if (st.st_mode & S_IFMT) == S_IFREG {
+            if let limit, Int(st.st_size) > limit { throw failure("\(name) is \(st.st_size) bytes; at most \(limit) are accepted here") }
+            capacity = max(Int(st.st_size) + 1, 1)
+        }
     }
     var buffer = [UInt8](repeating: 0, count: capacity)
     var used = 0
     while true {
-        if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+        if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, 1 << 26))) }
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
         if n == 0 { break }
         if n < 0 {
@@ -35,6 +40,7 @@ func readInput(_ path: String?) throws -> [UInt8] {
             throw failure("cannot read \(name): \(String(cString: strerror(errno)))")
         }
         used += n
+        if let limit, used > limit { throw failure("\(name) is larger than \(limit) bytes; at most that is accepted here") }
     }
     buffer.removeLast(buffer.count - used)
     return buffer

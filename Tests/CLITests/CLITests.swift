@@ -194,3 +194,15 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(try caldera(["proof", "generate", "--locality", "nearby", "--out", a]).status == 2)
     }
 }
+
+@Suite struct InputLimitTests {
+    /// Endless or oversized inputs are refused, not read into memory.
+    @Test func devZeroIsRefused() throws {
+        let r = try caldera(["merkle", "verify", "/dev/zero"])
+        #expect(r.status == 2 && r.stderr.contains("larger than"))
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-limit-\(getpid())").path
+        _ = try caldera(["proof", "generate", "--rollups", "1", "--messages", "2", "--batch", "1", "--guardians", "4", "--out", d])
+        let g = try caldera(["proof", "verify", "\(d)/proof-000001.bin", "--guardians", "/dev/zero"])
+        #expect(g.status == 2 && g.stderr.contains("larger than"))
+    }
+}
