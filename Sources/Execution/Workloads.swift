@@ -55,6 +55,10 @@ public enum TraceLoader {
     /// Reads and parses a trace file (format detected from the header).
     public static func load(path: String) throws(TraceError) -> Trace {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path) }
+        // Traces here are a few MB; refuse what is not a regular file of sane size rather than read it all.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular else { throw .unreadable(path, "not a regular file") }
+        if let size = attributes?[.size] as? Int, size > 1 << 30 { throw .unreadable(path, "larger than 1 GiB") }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw .unreadable(path, error.localizedDescription) }
         guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path, "not UTF-8 text") }

@@ -120,9 +120,7 @@ extension EconomyCommand {
 
         func run() throws {
             try reportingUserErrors {
-                guard let data = FileManager.default.contents(atPath: genesis) else {
-                    throw EconomyInputError(message: "cannot read genesis file '\(genesis)'")
-                }
+                let data = Data(try readInput(genesis, limit: 16 << 20)) // prints its own error, exits 2
                 let parsed: Genesis
                 do { parsed = try JSONDecoder().decode(Genesis.self, from: data) } catch {
                     throw EconomyInputError(message: "genesis file '\(genesis)': \(describe(error))")
