@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
+        .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Claims", targets: ["Claims"]),
@@ -27,21 +28,23 @@ let package = Package(
         .target(
             name: "CCaldera",
             path: "CSources/CCaldera",
-            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd")]
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4")]
         ),
         .target(name: "Merkle", dependencies: ["CCaldera"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Economics", dependencies: ["Merkle", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "CCaldera"]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "DataLayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims", "caldera"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics", "Claims", "caldera", "economy-crash-writer",
@@ -50,6 +53,7 @@ let package = Package(
         ]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
             dependencies: ["Metalayer", "CCaldera", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],

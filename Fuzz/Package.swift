@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for every decoder of untrusted bytes. Not part of the main build or CI.
 // Build and run (docs/fuzzing.md):
-//   swift build -c release --sanitize=fuzzer --sanitize=address --product FuzzMetaProof
+//   swift build -c release --sanitize=fuzzer --product FuzzMetaProof   (adding --sanitize=address drops Swift coverage here)
 //   SWIFT_BACKTRACE=enable=no .build/release/FuzzMetaProof -max_total_time=600 corpus/meta
 import PackageDescription
 
@@ -13,5 +13,6 @@ let package = Package(
         .executableTarget(name: "FuzzMetaProof", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
         .executableTarget(name: "FuzzCrossChainProof", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
         .executableTarget(name: "FuzzGuardianSet", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
+        .executableTarget(name: "FuzzSegment", dependencies: [.product(name: "DataLayer", package: "Caldera")]),
     ]
 )

@@ -3,22 +3,6 @@
 
 #include <zstd.h>
 
-size_t cal_zstd_bound(size_t len) { return ZSTD_compressBound(len); }
-
-size_t cal_zstd_compress(const void *src, size_t len, void *dst, size_t cap, int level) {
-    ZSTD_CCtx *c = ZSTD_createCCtx();
-    if (!c) return 0;
-    size_t r = 0;
-    if (!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) &&
-        !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) &&
-        !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1))) {
-        r = ZSTD_compress2(c, dst, cap, src, len);
-        if (ZSTD_isError(r)) r = 0;
-    }
-    ZSTD_freeCCtx(c);
-    return r;
-}
-
 int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected) {
     unsigned long long declared = ZSTD_getFrameContentSize(src, len);
     if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || declared != expected) return -1;

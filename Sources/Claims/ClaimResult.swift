@@ -51,6 +51,8 @@ public enum ClaimsRegistry {
     public static let groups: [ClaimGroup] = [
         ClaimGroup(name: "merkle", summary: "Merkle node hashing vs the machine's SHA-256 limit", measure: MerkleClaims.measure),
         ClaimGroup(name: "proof", summary: "meta-proof size, L1 gas and verification throughput", measure: ProofClaims.measure),
+        ClaimGroup(name: "data", summary: "cold-archive compression on the real corpus, and storage cost vs a traditional rollup",
+                   measure: DataClaims.measure),
         ClaimGroup(name: "economy", summary: "exact 40/25/15/10/10 split, flat per-epoch distribution cost, ledger throughput",
                    measure: { _ in EconomyClaims.measure() }),
         ClaimGroup(name: "execution", summary: "scale-up time, congestion and waste of the load-aware scheduler vs baselines",

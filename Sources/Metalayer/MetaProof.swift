@@ -188,7 +188,9 @@ public struct MetaProof: Equatable, Sendable {
         let b = body
         if compression == .zstd {
             var dst = [UInt8](repeating: 0, count: cal_zstd_bound(b.count))
-            let n = b.withUnsafeBytes { src in dst.withUnsafeMutableBytes { cal_zstd_compress(src.baseAddress, b.count, $0.baseAddress, $0.count, level) } }
+            let params = cal_zstd_params(level: level, window_log: 0, long_distance: 0)
+            let rc = b.withUnsafeBytes { src in dst.withUnsafeMutableBytes { cal_zstd_compress($0.baseAddress, $0.count, src.baseAddress, b.count, nil, 0, params) } }
+            let n = cal_codec_is_error(rc) != 0 ? 0 : rc
             var lenBytes = ByteWriter(); lenBytes.varint(UInt64(b.count))
             if n > 0 && n + lenBytes.bytes.count + 4 < b.count {
                 let frame = dst[0..<n]

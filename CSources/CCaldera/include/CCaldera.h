@@ -145,13 +145,99 @@ int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_ha
  * are invalid. Same traversal as cal_multiproof_root. `scratch` holds k * 8 bytes. */
 size_t cal_multiproof_size(uint64_t n, const uint64_t *indices, size_t k, void *scratch);
 
-/* ---------------------------------------------------------------- zstd */
+/* ---------------------------------------------------------------- compression (zstd, zdict, lz4)
+ * Size-returning functions follow zstd's convention: an error is a value for which
+ * cal_codec_is_error() is 1, and cal_codec_error_name() names it.
+ */
 
-/* Upper bound of compressed size for len bytes. */
-size_t cal_zstd_bound(size_t len);
+/* 1 if `code` (a size_t returned by a function below) is an error, else 0. */
+unsigned cal_codec_is_error(size_t code);
 
-/* Compresses with a content checksum at `level`; returns the compressed size, or 0 on error. */
-size_t cal_zstd_compress(const void *src, size_t len, void *dst, size_t cap, int level);
+/* A static, human-readable name for an error code ("No error detected" for a non-error). Never NULL. */
+const char *cal_codec_error_name(size_t code);
+
+
+/* Compression parameters. level: 1..22 (zstd's scale; out-of-range values are clamped by zstd).
+ * window_log: 0 = the level's default, else 10..31 (27 = 128 MiB, as `zstd --long=27`).
+ * long_distance: 1 enables long-distance matching (needed for matches beyond the level's window). */
+typedef struct {
+    int level;
+    int window_log;
+    int long_distance;
+} cal_zstd_params;
+
+/* Upper bound of the compressed size of `src_size` bytes (ZSTD_compressBound). Cannot fail. */
+size_t cal_zstd_bound(size_t src_size);
+
+/*
+ * Compresses `src_size` bytes into one zstd frame in `dst` (capacity `dst_capacity`, which should be
+ * cal_zstd_bound(src_size)), with the content size written in the frame header. When `dict` is not
+ * NULL and `dict_size` > 0 the frame is compressed with that dictionary (a ZDICT-trained one or raw
+ * content); the decoder must be given the same dictionary.
+ * Returns the compressed size, or an error code (test with cal_codec_is_error): parameter out of
+ * range, dst too small, bad dictionary.
+ */
+size_t cal_zstd_compress(void *dst, size_t dst_capacity, const void *src, size_t src_size,
+                         const void *dict, size_t dict_size, cal_zstd_params params);
+
+/*
+ * The decompressed size recorded in the frame header of `src` (one frame), or an error code when the
+ * header is unreadable, truncated, or does not record the size. Never reads past `src_size`.
+ */
+size_t cal_zstd_frame_content_size(const void *src, size_t src_size);
+
+/*
+ * Decompresses exactly one zstd frame of `src_size` bytes into `dst`, which must hold `dst_capacity`
+ * bytes. `window_log_max` bounds the window the decoder accepts (0 = zstd's default 27; frames made
+ * with window_log up to 31 need it raised). Returns the decompressed size, or an error code on a
+ * corrupt frame, a wrong/missing dictionary, dst too small, or trailing bytes after the frame.
+ * Never writes past dst_capacity, never reads past src_size (safe on hostile input).
+ */
+size_t cal_zstd_decompress(void *dst, size_t dst_capacity, const void *src, size_t src_size,
+                           const void *dict, size_t dict_size, int window_log_max);
+
+/*
+ * Decompresses only the first `prefix_size` bytes of one zstd frame into `dst` (capacity >= prefix_size),
+ * streaming, and stops there: reading a blob near the start of a large frame costs only what precedes
+ * it. The frame's checksum is not checked (it covers the whole frame): callers hash what they read.
+ * Returns prefix_size, or an error code on a corrupt frame, a wrong/missing dictionary, or a frame
+ * shorter than prefix_size. Safe on hostile input.
+ */
+size_t cal_zstd_decompress_prefix(void *dst, size_t prefix_size, const void *src, size_t src_size,
+                                  const void *dict, size_t dict_size, int window_log_max);
+
+/*
+ * Trains a dictionary of at most `dict_capacity` bytes from `count` samples laid out back to back in
+ * `samples`, sample i having `sample_sizes[i]` bytes (ZDICT_trainFromBuffer, deterministic).
+ * Returns the dictionary size written to `dict`, or an error code (too few or too small samples,
+ * capacity too small). zstd recommends ~100x the dictionary size in total sample bytes.
+ */
+size_t cal_zdict_train(void *dict, size_t dict_capacity, const void *samples, const size_t *sample_sizes,
+                       unsigned count);
+
+/* The dictionary id stamped in a trained dictionary (0 if `dict` is raw content or too short). */
+unsigned cal_zdict_id(const void *dict, size_t dict_size);
+
+/* ---------------------------------------------------------------- lz4 */
+
+/* Upper bound of the LZ4 block size of `src_size` bytes; 0 if src_size is above LZ4_MAX_INPUT_SIZE. */
+size_t cal_lz4_bound(size_t src_size);
+
+/*
+ * LZ4 block compression (LZ4_compress_fast, acceleration >= 1; 1 = default). Returns the compressed
+ * size (> 0), or an error code when src_size is above LZ4's limit (~2 GB) or dst is too small.
+ * The block does not record its decompressed size: the caller stores it.
+ */
+size_t cal_lz4_compress(void *dst, size_t dst_capacity, const void *src, size_t src_size, int acceleration);
+
+/*
+ * Decompresses an LZ4 block that must expand to exactly `original_size` bytes into `dst`
+ * (capacity >= original_size). Returns original_size, or an error code on a malformed block or a
+ * size mismatch. Safe on hostile input (LZ4_decompress_safe).
+ */
+size_t cal_lz4_decompress(void *dst, size_t dst_capacity, const void *src, size_t src_size, size_t original_size);
+
+/* zstd helpers for proofs */
 
 /*
  * Decompresses one frame whose content size must be exactly `expected` bytes (declared in the frame

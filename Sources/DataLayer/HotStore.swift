@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import Merkle
+
+/// What every tier knows about a blob without reading it.
+public struct BlobMeta: Equatable, Sendable, Codable {
+    public var id: BlobID
+    public var namespace: Namespace
+    /// The DA height it was posted at (the embedded store counts `put` batches).
+    public var height: UInt64
+    /// Order of arrival in the hot tier (within a height: the order of the batch).
+    public var sequence: UInt64
+    /// When it was posted, seconds since 1970 (UTC).
+    public var time: Int64
+    public var size: UInt64
+    public var originalHash: Digest
+    public var storedSize: UInt64
+    public var storedHash: Digest
+    /// Celestia's share commitment for the blob (share version 0).
+    public var commitment: Digest
+    public init(id: BlobID, namespace: Namespace, height: UInt64, sequence: UInt64 = 0, time: Int64, size: UInt64, originalHash: Digest,
+                storedSize: UInt64, storedHash: Digest, commitment: Digest) {
+        self.id = id; self.namespace = namespace; self.height = height; self.sequence = sequence; self.time = time; self.size = size
+        self.originalHash = originalHash; self.storedSize = storedSize; self.storedHash = storedHash; self.commitment = commitment
+    }
+}
+
+public enum HotStoreError: Error, CustomStringConvertible {
+    case database(String)
+    case corrupt(BlobID, String)
+    public var description: String {
+        switch self {
+        case let .database(s): "hot store: \(s)"
+        case let .corrupt(id, s): "hot store: blob \(id) is corrupt: \(s)"
+        }
+    }
+}
+
+/// The hot tier: recent blobs, quick to reach. A real Celestia node (blob.Submit / blob.Get over its
+/// RPC) can sit behind this protocol; `SQLiteHotStore` is the embedded default.
+public protocol HotStore: AnyObject {
+    /// Stores blobs as one batch at the next height; returns the metadata of each (existing blobs are
+    /// left as they are and their existing metadata returned).
+    func put(_ blobs: [(namespace: Namespace, data: [UInt8])], time: Int64) throws(HotStoreError) -> [BlobMeta]
+    /// The blob's bytes, verified against its hashes; nil when the tier does not hold it.
+    func get(_ id: BlobID) throws(HotStoreError) -> [UInt8]?
+    func meta(_ id: BlobID) throws(HotStoreError) -> BlobMeta?
+    /// Every blob the tier holds, by height then id.
+    func list() throws(HotStoreError) -> [BlobMeta]
+    /// Releases blobs (after they are safely archived). Idempotent.
+    func delete(_ ids: [BlobID]) throws(HotStoreError)
+}
+
+/// The embedded hot tier: SQLite through GRDB in WAL mode (synchronous = FULL), one row per blob, the
+/// bytes LZ4-compressed when that saves at least 1/8 (else stored raw), and Celestia's share
+/// commitment computed at put.
+public final class SQLiteHotStore: HotStore {
+    let db: DatabasePool
+    enum Encoding: Int64 { case raw = 0, lz4 = 1 }
+
+    public init(path: String) throws(HotStoreError) {
+        do {
+            var config = Configuration()
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            db = try DatabasePool(path: path, configuration: config)
+            // Released blobs' pages go back to the file system (set before the first table exists).
+            try db.writeWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try db.execute(sql: "VACUUM") // applies it to the (still empty) file
+                }
+            }
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE blob (
+                        id BLOB PRIMARY KEY,
+                        namespace BLOB NOT NULL,
+                        height INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        size INTEGER NOT NULL,
+                        sha256 BLOB NOT NULL,
+                        encoding INTEGER NOT NULL,
+                        stored BLOB NOT NULL,
+                        stored_sha256 BLOB NOT NULL,
+                        commitment BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE INDEX blob_by_time ON blob (namespace, time);
+                    CREATE TABLE chain (id INTEGER PRIMARY KEY CHECK (id = 0), height INTEGER NOT NULL, seq INTEGER NOT NULL);
+                    INSERT INTO chain (id, height, seq) VALUES (0, 0, 0);
+                    """)
+            }
+            try migrator.migrate(db)
+        } catch { throw .database("\(error)") }
+    }
+
+    /// Encodes one blob for the hot tier (pure: done outside the write transaction).
+    static func prepare(namespace: Namespace, data: [UInt8]) -> (id: BlobID, hash: Digest, encoding: Encoding, stored: [UInt8], storedHash: Digest, commitment: Digest) {
+        let id = BlobID(namespace: namespace, data: data)
+        let hash = SHA256.hash(data)
+        var encoding = Encoding.raw
+        var stored = data
+        if data.count >= 64, let c = try? LZ4.compress(data), c.count <= data.count - data.count / 8 {
+            encoding = .lz4; stored = c
+        }
+        let commitment = (try? CelestiaCommitment.commitment(namespace: namespace, data: data)) ?? .zero
+        return (id, hash, encoding, stored, encoding == .raw ? hash : SHA256.hash(stored), commitment)
+    }
+
+    public func put(_ blobs: [(namespace: Namespace, data: [UInt8])], time: Int64) throws(HotStoreError) -> [BlobMeta] {
+        let prepared = blobs.map { Self.prepare(namespace: $0.namespace, data: $0.data) }
+        do {
+            return try db.write { db in
+                let chain = try Row.fetchOne(db, sql: "SELECT height, seq FROM chain WHERE id = 0")!
+                let height = UInt64(chain["height"] as Int64) + 1
+                var seq = UInt64(chain["seq"] as Int64)
+                var out = [BlobMeta]()
+                for (p, b) in zip(prepared, blobs) {
+                    if let existing = try Self.fetchMeta(db, p.id) { out.append(existing); continue }
+                    try db.execute(sql: """
+                        INSERT INTO blob (id, namespace, height, seq, time, size, sha256, encoding, stored, stored_sha256, commitment)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [Data(p.id.digest.bytes), Data(b.namespace.bytes), Int64(height), Int64(seq), time, Int64(b.data.count),
+                                         Data(p.hash.bytes), p.encoding.rawValue, Data(p.stored), Data(p.storedHash.bytes), Data(p.commitment.bytes)])
+                    seq += 1
+                    out.append(BlobMeta(id: p.id, namespace: b.namespace, height: height, sequence: seq - 1, time: time, size: UInt64(b.data.count),
+                                        originalHash: p.hash, storedSize: UInt64(p.stored.count), storedHash: p.storedHash, commitment: p.commitment))
+                }
+                try db.execute(sql: "UPDATE chain SET height = ?, seq = ? WHERE id = 0", arguments: [Int64(height), Int64(seq)])
+                return out
+            }
+        } catch { throw .database("\(error)") }
+    }
+
+    static let metaColumns = "id, namespace, height, seq, time, size, sha256, length(stored) AS stored_size, stored_sha256, commitment"
+
+    static func meta(_ row: Row) -> BlobMeta? {
+        let id: Data = row["id"], ns: Data = row["namespace"], h: Data = row["sha256"], sh: Data = row["stored_sha256"], c: Data = row["commitment"]
+        guard let idd = Digest(bytes: id), let nss = Namespace(bytes: [UInt8](ns)), let hd = Digest(bytes: h), let shd = Digest(bytes: sh),
+              let cd = Digest(bytes: c) else { return nil }
+        return BlobMeta(id: BlobID(digest: idd), namespace: nss, height: UInt64(row["height"] as Int64), sequence: UInt64(row["seq"] as Int64), time: row["time"],
+                        size: UInt64(row["size"] as Int64), originalHash: hd, storedSize: UInt64(row["stored_size"] as Int64),
+                        storedHash: shd, commitment: cd)
+    }
+
+    static func fetchMeta(_ db: Database, _ id: BlobID) throws -> BlobMeta? {
+        try Row.fetchOne(db, sql: "SELECT \(metaColumns) FROM blob WHERE id = ?", arguments: [Data(id.digest.bytes)]).flatMap(meta)
+    }
+
+    public func meta(_ id: BlobID) throws(HotStoreError) -> BlobMeta? {
+        do { return try db.read { db in try Self.fetchMeta(db, id) } } catch { throw .database("\(error)") }
+    }
+
+    public func get(_ id: BlobID) throws(HotStoreError) -> [UInt8]? {
+        let row: Row?
+        do {
+            row = try db.read { db in try Row.fetchOne(db, sql: "SELECT size, sha256, encoding, stored, stored_sha256 FROM blob WHERE id = ?",
+                                                       arguments: [Data(id.digest.bytes)]) }
+        } catch { throw .database("\(error)") }
+        guard let row else { return nil }
+        let stored: Data = row["stored"], size = Int(row["size"] as Int64), enc: Int64 = row["encoding"]
+        let want: Data = row["sha256"], wantStored: Data = row["stored_sha256"]
+        let data: [UInt8]
+        switch Encoding(rawValue: enc) {
+        case .raw: data = [UInt8](stored)
+        case .lz4:
+            guard SHA256.hash(stored) == Digest(bytes: wantStored) else { throw .corrupt(id, "stored bytes do not match their SHA-256") }
+            do { data = try LZ4.decompress(stored, originalSize: size) } catch { throw .corrupt(id, "\(error)") }
+        case nil: throw .corrupt(id, "unknown encoding \(enc)")
+        }
+        guard SHA256.hash(data) == Digest(bytes: want) else { throw .corrupt(id, "bytes do not match the blob's SHA-256") }
+        return data
+    }
+
+    public func list() throws(HotStoreError) -> [BlobMeta] {
+        do {
+            return try db.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.metaColumns) FROM blob ORDER BY height, seq").compactMap(Self.meta) }
+        } catch { throw .database("\(error)") }
+    }
+
+    public func delete(_ ids: [BlobID]) throws(HotStoreError) {
+        do {
+            try db.write { db in
+                for id in ids { try db.execute(sql: "DELETE FROM blob WHERE id = ?", arguments: [Data(id.digest.bytes)]) }
+            }
+            try db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA incremental_vacuum") }
+        } catch { throw .database("\(error)") }
+    }
+}

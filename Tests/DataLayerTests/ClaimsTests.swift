@@ -1,0 +1,28 @@
+import Claims
+import DataLayer
+import Foundation
+import Testing
+
+@Suite struct DataClaimsTests {
+    @Test func costRowPrintsItsAssumptionsAndCurve() {
+        let row = DataClaims.costRow(compressionRatio: 5.85)
+        #expect(row.id == "data.cost-reduction" && row.unit == "%" && row.target == "≥ 45% lower")
+        #expect(row.holds == (row.measured >= 45))
+        for p in CostModel().parameters { #expect(row.conditions.contains(p.0)) }
+        #expect(row.conditions.contains("Break-even") && row.conditions.contains("3650d") && row.conditions.contains("including it"))
+        // a short retention does not hold, and says so
+        #expect(!DataClaims.costRow(compressionRatio: 5.85, retentionDays: 60).holds)
+    }
+
+    @Test(.enabled(if: SharedData.exists("corpus/op-batcher-calldata"), "needs ../shared/corpus"))
+    func compressionIsMeasuredSideBySideWithTheCLIs() throws {
+        let sources = DataClaims.corpusSources(SharedData.directory).filter { $0.name == "op-batcher-calldata" || $0.name == "optimism" }
+        #expect(sources.count == 2)
+        let r = try DataClaims.measureCompression(sources: sources, parameters: .init(level: 3, windowLog: 0, longDistanceMatching: false))
+        for row in r.rows {
+            #expect(row.cold > 0 && row.cold < row.raw)
+            #expect(row.zstdCLI != nil && row.xzCLI != nil) // /usr/bin/zstd and /usr/bin/xz ran on the same files
+        }
+        #expect(r.total.raw == r.rows.reduce(0) { $0 + $1.raw })
+    }
+}
