@@ -1,4 +1,5 @@
-/* CDataCodec: zstd (levels, long-distance matching, dictionaries), ZDICT training, lz4. See CDataCodec.h. */
+/* Compression for the data layer: zstd (levels, long-distance matching, dictionaries), ZDICT training, lz4.
+ * Contracts in CCaldera.h. */
 #include "CCaldera.h"
 
 #include <lz4.h>

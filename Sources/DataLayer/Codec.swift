@@ -2,7 +2,7 @@
 // (ColdArchive, Segment), the tiering policy and migration between them (TieringPolicy, Migration),
 // the append-only fingerprint log whose root a rollup commits on chain (FingerprintLog), the
 // commitments Celestia and Arweave would compute (CelestiaCommitment, ArweaveDataRoot) and the cost
-// model (CostModel). Compression runs in the C core (CDataCodec); hashing and Merkle trees come from
+// model (CostModel). Compression runs in the C core (CCaldera, codec.c); hashing and Merkle trees come from
 // the Merkle module. `DataStore` ties the embedded backends together behind one directory.
 import CCaldera
 import Foundation
