@@ -285,7 +285,7 @@ int cal_ed25519_verify(void *key, const void *msg, size_t len, const void *sig64
 /*
  * Rate of OpenSSL's EVP SHA-256 on `len`-byte messages, measured the way `openssl speed -evp sha256
  * -bytes len` does (one EVP_DigestInit_ex/Update/Final_ex per message on a reused context) for
- * about `seconds`. Returns messages per second, or -1 on failure.
+ * about `seconds` of the calling thread's CPU time. Returns messages per CPU-second, or -1 on failure.
  */
 double cal_openssl_sha256_rate(size_t len, double seconds);
 
