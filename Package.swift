@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
-        .executableTarget(name: "proof-curves", dependencies: ["Claims"], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
