@@ -25,12 +25,14 @@ uint64_t cal_count_newlines(const void *text, size_t len) {
     return n;
 }
 
-int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, uint64_t *offsets) {
+int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, size_t out_cap, uint64_t *offsets,
+                             size_t offsets_cap) {
     const uint8_t *t = hex_table();
     const uint8_t *p = (const uint8_t *)text, *end = p + len;
     uint8_t *o = (uint8_t *)out;
     uint64_t written = 0;
     int64_t line = 0;
+    if (offsets_cap < 1) return INT64_MIN;
     offsets[0] = 0;
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -38,6 +40,7 @@ int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, uint64_t *
         if (stop > p && stop[-1] == '\r') stop--;
         size_t n = (size_t)(stop - p);
         if (n & 1) return -(1 + line);
+        if (n / 2 > out_cap - written || (uint64_t)line + 2 > offsets_cap) return INT64_MIN;
         uint8_t bad = 0;
         for (size_t i = 0; i < n; i += 2) {
             uint8_t hi = t[p[i]], lo = t[p[i + 1]];

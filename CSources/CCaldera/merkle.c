@@ -70,7 +70,8 @@ static int bit_len(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
 
 static void decomp_inclusion(uint64_t index, uint64_t size, int *inner, int *border) {
     *inner = bit_len(index ^ (size - 1));
-    *border = __builtin_popcountll(index >> *inner);
+    /* inner can be 64 (sizes above 2^63): shifting a 64-bit value by 64 is undefined in C */
+    *border = *inner >= 64 ? 0 : __builtin_popcountll(index >> *inner);
 }
 
 uint32_t cal_merkle_inclusion_proof_len(uint64_t index, uint64_t size) {

@@ -6,6 +6,10 @@
 int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected) {
     unsigned long long declared = ZSTD_getFrameContentSize(src, len);
     if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN || declared != expected) return -1;
+    /* A zstd frame (RFC 8878 §3.1.1): magic 0xFD2FB528 little-endian, then the frame header descriptor,
+     * whose bit 2 is Content_Checksum_flag. The checksum is required. */
+    const uint8_t *b = (const uint8_t *)src;
+    if (len < 5 || b[0] != 0x28 || b[1] != 0xB5 || b[2] != 0x2F || b[3] != 0xFD || !((b[4] >> 2) & 1)) return -1;
     /* exactly one frame, nothing after it */
     size_t frame = ZSTD_findFrameCompressedSize(src, len);
     if (ZSTD_isError(frame) || frame != len) return -1;

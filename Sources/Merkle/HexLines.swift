@@ -34,9 +34,12 @@ public struct HexLines: Sendable {
         }
         let data = [UInt8](unsafeUninitializedCapacity: text.count / 2) { buf, count in
             n = offsets.withUnsafeMutableBufferPointer { o in
-                cal_hex_decode_lines(text.baseAddress, text.count, buf.baseAddress, o.baseAddress)
+                cal_hex_decode_lines(text.baseAddress, text.count, buf.baseAddress, buf.count, o.baseAddress, o.count)
             }
-            count = n >= 0 ? Int(offsets[Int(n)]) : 0
+            count = n >= 0 && Int(n) < offsets.count ? Int(min(offsets[Int(n)], UInt64(buf.count))) : 0
+        }
+        guard n != Int64.min else {
+            throw HexLineError(line: 0, reason: "the input changed while it was being read")
         }
         guard n >= 0 else {
             let line = Int(-n) // -(1 + k) for 0-based line k -> 1-based k + 1

@@ -181,6 +181,11 @@ public struct MetaProof: Equatable, Sendable {
         return w.bytes
     }
 
+    /// SHA-256 of the uncompressed body: the identity of a meta-proof. The zstd stage is a transport
+    /// wrapper with more than one valid encoding (levels, or none), so deduplication and replay
+    /// protection key on this, never on the encoded bytes.
+    public var bodyDigest: Digest { SHA256.hash(body) }
+
     /// Encodes, with the zstd stage when asked and only if it makes the object smaller.
     public func encoded(compression: Compression = .zstd, level: Int32 = 19) -> [UInt8] {
         var w = ByteWriter()
@@ -215,12 +220,12 @@ public struct MetaProof: Equatable, Sendable {
             try self.init(body: &r)
         case Compression.zstd.rawValue:
             let rawLen = try r.count("body length", max: ProofLimits.maxMetaBodyBytes)
-            // zstd cannot expand more than ~2^17x; refuse claims the frame could not back before allocating.
-            guard rawLen <= r.remaining * 131_072 + 64 else {
-                throw .outOfBounds(field: "body length", value: UInt64(rawLen), limit: UInt64(r.remaining) * 131_072 + 64)
-            }
             let crc = try r.u32("frame CRC-32")
             let frame = try r.raw(r.remaining, "zstd frame")
+            // zstd cannot expand more than ~2^17x; refuse claims the frame could not back before allocating.
+            guard rawLen <= frame.count * 131_072 + 64 else {
+                throw .outOfBounds(field: "body length", value: UInt64(rawLen), limit: UInt64(frame.count) * 131_072 + 64)
+            }
             // A zstd frame has bits that do not change its output; the CRC pins every byte of it.
             guard frame.withUnsafeBytes({ cal_crc32($0.baseAddress, $0.count) }) == crc else { throw .compression("CRC-32 mismatch") }
             var body = [UInt8](repeating: 0, count: rawLen)

@@ -46,24 +46,11 @@ func readInput(_ path: String?, limit: Int? = nil) throws -> [UInt8] {
     return buffer
 }
 
-/// Runs `body` over the bytes of a file (memory-mapped when it is a regular file, so a large input is
-/// not copied) or of standard input for nil or "-".
+/// Runs `body` over the bytes of a file, or of standard input for nil or "-". The file is read, not
+/// memory-mapped: a mapped file that another process truncates raises SIGBUS, and one it rewrites
+/// changes under the parser.
 func withInput<R>(_ path: String?, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-    guard let path, path != "-" else { return try readInput(nil).withUnsafeBytes(body) }
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw failure("cannot open \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0 else {
-        return try readInput(path).withUnsafeBytes(body) // directories, pipes, empty files: the plain path
-    }
-    let size = Int(st.st_size)
-    guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-        return try readInput(path).withUnsafeBytes(body)
-    }
-    defer { munmap(map, size) }
-    _ = madvise(map, size, MADV_SEQUENTIAL)
-    return try body(UnsafeRawBufferPointer(start: map, count: size))
+    try readInput(path).withUnsafeBytes(body)
 }
 
 /// Writes a file so that it is either wholly there or not at all: a temporary file beside it,

@@ -1,3 +1,4 @@
+import CCaldera
 import Foundation
 import Testing
 @testable import Merkle
@@ -118,6 +119,16 @@ func randomLeaves(_ n: Int, seed: UInt64) -> [Digest] {
     func shape(_ index: UInt64, _ size: UInt64) -> (Int, Int) {
         let inner = UInt64.bitWidth - (index ^ (size - 1)).leadingZeroBitCount
         return (inner, (index >> inner).nonzeroBitCount)
+    }
+
+    /// Sizes above 2^63 make `inner` 64; C's `x >> 64` is undefined (found in review). The proof length
+    /// must follow RFC 9162 there too, in C and in Swift alike.
+    @Test func proofShapeAboveTwoToThe63() throws {
+        let size: UInt64 = (1 << 63) + 2
+        #expect(cal_merkle_inclusion_proof_len(1, size) == 64)
+        #expect(ConsistencyProof.expectedLength(oldSize: 2, newSize: size) == 63)
+        let p = InclusionProof(index: 1, size: size, leafHash: .zero, path: [Digest](repeating: .zero, count: 65), root: .zero)
+        #expect(throws: MerkleError.wrongProofSize(got: 65, want: 64)) { try p.verify() }
     }
 
     @Test func proofErrorsAreTyped() throws {

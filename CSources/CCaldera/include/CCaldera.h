@@ -241,7 +241,7 @@ size_t cal_lz4_decompress(void *dst, size_t dst_capacity, const void *src, size_
 
 /*
  * Decompresses one frame whose content size must be exactly `expected` bytes (declared in the frame
- * and delivered); checksums are verified. Returns 0 on success, -1 on any error or size mismatch.
+ * and delivered); the frame must carry a content checksum, and it is verified. Returns 0 on success, -1 on any error or size mismatch.
  * Never writes more than `expected` bytes.
  */
 int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected);
@@ -259,10 +259,12 @@ uint32_t cal_crc32(const void *data, size_t len);
  * Splits `len` bytes of text into lines ('\n'; a '\r' before it is dropped; the final newline ends
  * the last line, so "a\nb\n" is two lines and "" is zero lines) and decodes each line's hex
  * (upper or lower case, even length) into `out`, writing offsets[0..lines] like cal_sha256_many_var.
- * `out` needs at most len/2 bytes; `offsets` needs (number of '\n' + 2) entries.
- * Returns the number of lines (>= 0), or -(1 + k) where k is the 0-based index of the first bad line.
+ * `out` holds out_cap bytes (len/2 is always enough); `offsets` holds offsets_cap entries (number of
+ * '\n' + 2 is enough). Returns the number of lines (>= 0), -(1 + k) where k is the 0-based index of the
+ * first bad line, or INT64_MIN if a buffer is too small (the text changed under the caller, say).
  */
-int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, uint64_t *offsets);
+int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, size_t out_cap, uint64_t *offsets,
+                             size_t offsets_cap);
 
 /* Counts '\n' in `len` bytes (to size the buffers above). */
 uint64_t cal_count_newlines(const void *text, size_t len);
