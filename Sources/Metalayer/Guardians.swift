@@ -15,7 +15,8 @@ public struct Guardian: Equatable, Sendable {
     let key: Curve25519.Signing.PublicKey
 
     public init(publicKey: [UInt8], stake: UInt128) throws(GuardianSetError) {
-        guard publicKey.count == 32, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
+        guard publicKey.count == 32, Guardian.isCanonicalLargeOrder(publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
             throw .badPublicKey(Hex.encode(publicKey))
         }
         guard stake >= ERA.minimumGuardianStake else { throw .stakeBelowMinimum(Hex.encode(publicKey), stake) }
@@ -23,6 +24,30 @@ public struct Guardian: Equatable, Sendable {
     }
 
     public static func == (a: Guardian, b: Guardian) -> Bool { a.publicKey == b.publicKey && a.stake == b.stake }
+
+    /// Small-order points (libsodium's blocklist, sign bit ignored): with such a key, a signature
+    /// (R = a small-order point, s = 0) verifies for every message, so anyone could sign for it.
+    static let smallOrder: [[UInt8]] = [
+        [UInt8](repeating: 0, count: 32),                                   // 0, order 4
+        [1] + [UInt8](repeating: 0, count: 31),                             // 1 (identity), order 1
+        [0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+         0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05], // order 8
+        [0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+         0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a], // order 8
+        [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p - 1, order 2
+        [0xed] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p (= 0), order 4
+        [0xee] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p + 1 (= 1), order 1
+    ]
+
+    /// True for a canonical encoding (y < p) of a point that is not of small order. Distinct byte strings
+    /// are then distinct keys, and no key accepts everything.
+    static func isCanonicalLargeOrder(_ k: [UInt8]) -> Bool {
+        guard k.count == 32 else { return false }
+        let y31 = k[31] & 0x7f
+        if y31 == 0x7f && k[1..<31].allSatisfy({ $0 == 0xff }) && k[0] >= 0xed { return false } // y ≥ p
+        for bad in smallOrder where k[0..<31].elementsEqual(bad[0..<31]) && y31 == bad[31] { return false }
+        return true
+    }
 }
 
 public enum GuardianSetError: Error, Equatable, CustomStringConvertible {
@@ -114,12 +139,14 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
         case wrongGuardianCount(Int, Int)
         case badSignature(signer: Int)
         case noQuorum(signed: UInt128, total: UInt128)
+        case malformedSigners
         public var description: String {
             switch self {
             case let .wrongSet(c, e): "snapshot is signed by guardian set \(c), verifier has set \(e)"
             case let .wrongGuardianCount(c, e): "certificate is for \(c) guardians, the set has \(e)"
             case let .badSignature(s): "signature of guardian \(s) does not verify"
             case let .noQuorum(s, t): "signers hold \(s) of \(t) base units of stake, not more than two thirds"
+            case .malformedSigners: "signers must be distinct guardian positions in increasing order, one 64-byte signature each"
             }
         }
     }
@@ -128,6 +155,10 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
     public func verify(header: SnapshotHeader, set: GuardianSet) throws(Invalid) {
         guard header.guardianSetId == set.id else { throw .wrongSet(certificate: header.guardianSetId, expected: set.id) }
         guard guardianCount == set.guardians.count else { throw .wrongGuardianCount(guardianCount, set.guardians.count) }
+        // Decoded certificates satisfy these by construction (a bitmap); built ones must too.
+        guard signers.count == signatures.count, signatures.allSatisfy({ $0.count == 64 }),
+              zip(signers, signers.dropFirst()).allSatisfy({ $0 < $1 }),
+              signers.allSatisfy({ $0 >= 0 && $0 < guardianCount }) else { throw .malformedSigners }
         let message = header.signingMessage
         var stake: UInt128 = 0
         for (s, sig) in zip(signers, signatures) {

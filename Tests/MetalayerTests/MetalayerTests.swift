@@ -100,6 +100,31 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
         #expect(throws: ProofInvalid.self) { try p.verify(guardians: other) }
     }
 
+    /// Found in review: the identity point as a public key accepted a forged signature (R = identity, s = 0).
+    @Test func smallOrderAndNonCanonicalKeysAreRefused() throws {
+        let stake = ERA.minimumGuardianStake
+        for bad in Guardian.smallOrder {
+            #expect(throws: GuardianSetError.self) { try Guardian(publicKey: bad, stake: stake) }
+            var signed = bad; signed[31] |= 0x80
+            #expect(throws: GuardianSetError.self) { try Guardian(publicKey: signed, stake: stake) }
+        }
+        // y = p + 2: a non-canonical encoding of y = 2
+        #expect(throws: GuardianSetError.self) { try Guardian(publicKey: [0xef] + [UInt8](repeating: 0xff, count: 30) + [0x7f], stake: stake) }
+        let good = Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
+        #expect(throws: Never.self) { try Guardian(publicKey: good, stake: stake) }
+    }
+
+    @Test func builtCertificatesAreCheckedToo() throws {
+        let w = try workload(guardians: 4)
+        let c = w.certificate
+        let first = c.signers[0], sig = c.signatures[0]
+        // one guardian counted three times must not reach quorum
+        let dup = QuorumCertificate(guardianCount: 4, signers: [first, first, first], signatures: [sig, sig, sig])
+        #expect(throws: QuorumCertificate.Invalid.malformedSigners) { try dup.verify(header: w.snapshot.header, set: w.guardianSet) }
+        let outOfRange = QuorumCertificate(guardianCount: 4, signers: [7], signatures: [sig])
+        #expect(throws: QuorumCertificate.Invalid.malformedSigners) { try outOfRange.verify(header: w.snapshot.header, set: w.guardianSet) }
+    }
+
     @Test func guardianSetRulesAndJSON() throws {
         let w = try workload()
         let back = try GuardianSet(json: try w.guardianSet.jsonData())
