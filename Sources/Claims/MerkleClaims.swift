@@ -73,7 +73,8 @@ public enum MerkleClaims {
         let m = { (x: Double) in String(format: "%.2f M/s", x / 1e6) }
         let cpu = cpuModel() ?? "unknown CPU"
         var conditions = "one core, rates per CPU-second of the measuring thread (as openssl speed counts); \(cpu); SHA-256 backend \(SHA256.Backend.resolvedAuto); roots over 2^16 leaf hashes "
-        conditions += "repeated for 1 s: \(m(ours)) node hashes (65-byte messages, four interleaved SHA-NI streams); "
+        let lanes = SHA256.Backend.resolvedAuto == .shaNI ? "four interleaved SHA-NI streams" : "backend \(SHA256.Backend.resolvedAuto), no interleaving"
+        conditions += "repeated for 1 s: \(m(ours)) node hashes (65-byte messages, \(lanes)); "
         conditions += "limit = " + (cli != nil ? "`openssl speed -evp sha256 -bytes 64`: \(m(cli!))" : "`openssl` CLI not found, in-process EVP loop")
         conditions += "; in-process EVP 64 B: \(m(inProcess)); one node at a time: \(m(single)); goal ≥ 2×"
         return [ClaimResult(id: "merkle.throughput",

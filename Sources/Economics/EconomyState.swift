@@ -459,10 +459,15 @@ public struct EconomyState: Sendable, Hashable {
         return events
     }
 
+    /// The last epoch time can reach (SQLite stores signed 64-bit integers).
+    public static let maxEpoch = UInt64(Int64.max)
+
     private mutating func advance(_ epochs: UInt64) throws(EconomyError) -> [EconomyEvent] {
         guard epochs > 0 else { throw .zeroEpochs }
         let (next, overflow) = epoch.addingReportingOverflow(epochs)
-        epoch = overflow ? UInt64.max : next
+        // Saturate at Int64.max: the ledger stores epochs as SQLite integers (found in review: a larger
+        // epoch trapped on the way to disk).
+        epoch = min(overflow ? UInt64.max : next, EconomyState.maxEpoch)
         var events: [EconomyEvent] = []
         for id in unbondingAccounts.sorted() {
             var account = accounts[id]!

@@ -1,6 +1,7 @@
 // caldera: the command-line face of Caldera. One file per command group; no logic that the
 // library lacks. Exit codes: 0 success, 1 a verification said "invalid", 2 bad or unreadable input.
 import ArgumentParser
+import Foundation
 
 @main
 struct Caldera: ParsableCommand {
@@ -11,4 +12,20 @@ struct Caldera: ParsableCommand {
         version: "0.1.0",
         subcommands: [MerkleCommand.self, ProofCommand.self, DataCommand.self, ExecutionCommand.self, EconomyCommand.self, ClaimsCommand.self]
     )
+
+    /// Like ArgumentParser's `main()`, except that usage errors (an unknown option, a value that does not
+    /// parse, a failed validation) exit 2 like every other kind of bad input here, not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -140,6 +140,12 @@ enum ProofDocument {
         }
         guard let dict = object as? [String: Any] else { throw Malformed(description: "not a JSON object") }
         let keys = Set(dict.keys)
+        // JSONDecoder reads 1.0 or 1e0 into an integer; the format says integers are written as digits.
+        for key in ["index", "size", "oldSize", "newSize"] where keys.contains(key) {
+            guard let token = rawToken(after: key, in: data), !token.isEmpty, token.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw Malformed(description: "\(key): must be a non-negative integer written in digits")
+            }
+        }
         do {
             if keys == inclusionKeys { return .inclusion(try JSONDecoder().decode(InclusionProof.self, from: data)) }
             if keys == consistencyKeys { return .consistency(try JSONDecoder().decode(ConsistencyProof.self, from: data)) }
@@ -151,6 +157,27 @@ enum ProofDocument {
             throw Malformed(description: "\(error)")
         }
         throw Malformed(description: "keys \(keys.sorted()) are neither an inclusion proof \(inclusionKeys.sorted()) nor a consistency proof \(consistencyKeys.sorted())")
+    }
+
+    /// The raw bytes of the value after `"key":` (keys here are unique, and every other value is a hex string).
+    static func rawToken(after key: String, in data: Data) -> [UInt8]? {
+        let bytes = [UInt8](data), needle = Array("\"\(key)\"".utf8)
+        guard bytes.count >= needle.count else { return nil }
+        var i = 0
+        while i + needle.count <= bytes.count {
+            if bytes[i..<(i + needle.count)].elementsEqual(needle) { break }
+            i += 1
+        }
+        guard i + needle.count <= bytes.count else { return nil }
+        var j = i + needle.count
+        let space: Set<UInt8> = [0x20, 0x09, 0x0a, 0x0d]
+        while j < bytes.count && space.contains(bytes[j]) { j += 1 }
+        guard j < bytes.count && bytes[j] == UInt8(ascii: ":") else { return nil }
+        j += 1
+        while j < bytes.count && space.contains(bytes[j]) { j += 1 }
+        var k = j
+        while k < bytes.count && !space.contains(bytes[k]) && bytes[k] != UInt8(ascii: ",") && bytes[k] != UInt8(ascii: "}") { k += 1 }
+        return Array(bytes[j..<k])
     }
 
     static func path(_ codingPath: [CodingKey]) -> String {

@@ -31,6 +31,11 @@ struct ProofCommand: ParsableCommand {
                 w = try ProofWorkload(.init(rollups: rollups, messagesPerRollup: messages, batch: batch, guardians: guardians, locality: loc, seed: seed))
             } catch { throw failure("\(error)") }
             let dir = URL(fileURLWithPath: out)
+            // Leftovers of an earlier run would mix two snapshots under one `proof-*.bin` glob.
+            if let existing = try? FileManager.default.contentsOfDirectory(atPath: out),
+               existing.contains(where: { $0 == "guardians.json" || ($0.hasPrefix("proof-") && $0.hasSuffix(".bin")) }) {
+                throw failure("\(out) already holds a workload (guardians.json or proof-*.bin); choose an empty or new directory")
+            }
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 try writeAtomically(try w.guardianSet.jsonData() + Data("\n".utf8), to: dir.appendingPathComponent("guardians.json"))

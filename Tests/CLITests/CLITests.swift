@@ -129,6 +129,8 @@ func temp(_ name: String, _ contents: String) throws -> String {
             good.replacingOccurrences(of: "\"root\" : \"", with: "\"root\" : \"00"),
             good.replacingOccurrences(of: "\"root\" : \"", with: "\"root\" : \"zz"),
             String(good.prefix(good.count / 2)),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : 13.0"),
+            good.replacingOccurrences(of: "\"size\" : 13", with: "\"size\" : 1.3e1"),
         ]
         for (i, c) in cases.enumerated() {
             let r = try caldera(["merkle", "verify", try temp("m\(i).json", c)])
