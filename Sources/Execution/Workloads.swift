@@ -76,8 +76,10 @@ public enum TraceLoader {
             for (k, line) in lines.enumerated() {
                 let f = line.split(separator: ",", omittingEmptySubsequences: false)
                 guard f.count > max(ti, ci, ni ?? 0) else { throw .badRow(path, line: k + 2, reason: "expected \(header.count) columns, found \(f.count)") }
-                guard let t = Int(f[ti].trimmingCharacters(in: .whitespaces)) else { throw .badRow(path, line: k + 2, reason: "timestamp '\(f[ti])' is not an integer unix time") }
-                guard let c = Int(f[ci].trimmingCharacters(in: .whitespaces)), c >= 0 else { throw .badRow(path, line: k + 2, reason: "transaction_count '\(f[ci])' is not a non-negative integer") }
+                // Bounded so that later arithmetic cannot overflow (review finding): unix time up to year ~33,658,
+                // at most a million transactions per block.
+                guard let t = Int(f[ti].trimmingCharacters(in: .whitespaces)), t >= 0, t <= 1_000_000_000_000 else { throw .badRow(path, line: k + 2, reason: "timestamp '\(f[ti])' is not a unix time in seconds (0 … 10^12)") }
+                guard let c = Int(f[ci].trimmingCharacters(in: .whitespaces)), c >= 0, c <= TraceLoader.maxCountPerRow else { throw .badRow(path, line: k + 2, reason: "transaction_count '\(f[ci])' is not an integer in 0 … \(TraceLoader.maxCountPerRow)") }
                 let n = ni.flatMap { Int(f[$0]) } ?? t
                 rows.append((n, t, c))
             }
@@ -104,6 +106,10 @@ public enum TraceLoader {
         throw .unrecognizedFormat(path, header: headerLine)
     }
 
+    /// Largest transaction_count accepted on one row, and most arrivals one run generates (each is 8 bytes).
+    static let maxCountPerRow = 1_000_000
+    static let maxArrivals = 20_000_000.0
+
     /// "YYYY-MM-DD HH:MM:SS(.fraction)" → seconds since 1970 (UTC; only differences matter).
     static func parseAzureTimestamp(_ s: Substring) -> Double? {
         let s = s.trimmingCharacters(in: .whitespaces)
@@ -112,6 +118,9 @@ public enum TraceLoader {
         let d = parts[0].split(separator: "-").compactMap { Int($0) }
         let tm = parts[1].split(separator: ":")
         guard d.count == 3, tm.count == 3, let h = Int(tm[0]), let m = Int(tm[1]), let sec = Double(tm[2]) else { return nil }
+        // Calendar bounds first: the arithmetic below must not overflow, and inf/nan seconds are not times.
+        guard (1970...9999).contains(d[0]), (1...12).contains(d[1]), (1...31).contains(d[2]),
+              (0...23).contains(h), (0...59).contains(m), sec.isFinite, sec >= 0, sec < 61 else { return nil }
         // Days from civil (Howard Hinnant's algorithm).
         let y = d[1] <= 2 ? d[0] - 1 : d[0]
         let era = (y >= 0 ? y : y - 399) / 400
@@ -128,12 +137,20 @@ public enum TraceLoader {
     /// request becomes `loadFactor` transactions at uniformly random times within [t, t + 1 s).
     public static func workload(trace: Trace, scaling: TraceScaling, config: SimulationConfig, seed: UInt64) throws(TraceError) -> Workload {
         let compression = scaling.timeCompression ?? (trace.format == .ethereumBlocks ? 15 : 1)
-        guard compression > 0, compression.isFinite else { throw .invalidParameter("time compression must be a positive number, got \(compression)") }
-        if let f = scaling.loadFactor, !(f > 0 && f.isFinite) { throw .invalidParameter("load factor must be a positive number, got \(f)") }
+        guard compression >= 1e-3, compression <= 1e6 else { throw .invalidParameter("time compression must be in 0.001 … 1000000, got \(compression)") }
+        if let f = scaling.loadFactor, !(f > 0 && f <= 1e6) { throw .invalidParameter("load factor must be in (0, 1000000], got \(f)") }
+        // Every arrival is a Double in memory: bound the total before generating any.
+        let records = trace.counts.reduce(0.0) { $0 + Double($1) }
+        guard records <= TraceLoader.maxArrivals else {
+            throw .invalidParameter("the trace holds \(Int(records)) transactions, more than the \(Int(TraceLoader.maxArrivals)) a run simulates")
+        }
         let unit = arrivals(trace: trace, compression: compression, factor: 1, seed: seed)
         let peak = unit.peakRatePerSecond
         let target = Double(config.ceiling) * config.serviceRatePerNode * TraceScaling.referenceUtilization
         let factor = scaling.loadFactor ?? (peak > 0 ? target / peak : 1)
+        guard records * factor <= TraceLoader.maxArrivals else {
+            throw .invalidParameter("load factor \(fmt(factor, 4)) would make \(Int(records * factor)) transactions, more than the \(Int(TraceLoader.maxArrivals)) a run simulates")
+        }
         var w = factor == 1 ? unit : arrivals(trace: trace, compression: compression, factor: factor, seed: seed)
         let rule = scaling.loadFactor == nil ? " (auto: busiest 1-s bin = \(config.ceiling) nodes × \(fmt(config.serviceRatePerNode)) tx/s × \(fmt(TraceScaling.referenceUtilization)))" : ""
         let placement = trace.format == .ethereumBlocks
