@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
+        .library(name: "ChainCodec", targets: ["ChainCodec"]),
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
@@ -33,9 +34,10 @@ let package = Package(
         .target(name: "Merkle", dependencies: ["CCaldera"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Economics", dependencies: ["Merkle", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ChainCodec", dependencies: ["CCaldera"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "Execution", "Economics", "CCaldera"]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
@@ -44,6 +46,7 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims", "caldera"]),
         .testTarget(name: "EconomicsTests", dependencies: [
@@ -53,6 +56,7 @@ let package = Package(
         ]),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "codec-bench", dependencies: ["ChainCodec"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",

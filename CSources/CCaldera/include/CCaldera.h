@@ -253,6 +253,144 @@ int cal_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t exp
  */
 uint32_t cal_crc32(const void *data, size_t len);
 
+/* ---------------------------------------------------------------- chain-aware archive codec
+ * Keccak-256, RLP header columns, JSON/hex columns, era1 (e2store + snappy); see docs/archive-codec.md.
+ */
+/* ---------------------------------------------------------------- hashes */
+
+/* Keccak-256 (the original Keccak padding 0x01, as Ethereum uses; not SHA3-256) of `len` bytes. */
+void cal_keccak256(const void *data, size_t len, void *out32);
+
+/* SHA-256 (FIPS 180-4, via OpenSSL's one-shot EVP_Digest). Returns 0, or -1 if libcrypto fails. */
+int cal_codec_sha256(const void *data, size_t len, void *out32);
+
+/* ---------------------------------------------------------------- zstd */
+
+/* Upper bound of the compressed size of len bytes (ZSTD_compressBound). */
+size_t cal_codec_zstd_bound(size_t len);
+
+/*
+ * One zstd frame with the content size declared, at `level` (1..22). When `long_window` is nonzero,
+ * long-distance matching with window log 27 (as `zstd --long=27`). Returns the compressed size, or 0
+ * on error (including cap too small).
+ */
+size_t cal_codec_zstd_compress(const void *src, size_t len, void *dst, size_t cap, int level, int long_window);
+
+/*
+ * Decompresses exactly one frame that declares a content size of exactly `expected` bytes and
+ * delivers exactly that many, with no bytes after the frame. Window up to 2^27. Returns 0 on success,
+ * -1 on any error or mismatch (dst contents are then unspecified). Never writes more than `expected`.
+ */
+int cal_codec_zstd_decompress_exact(const void *src, size_t len, void *dst, size_t expected);
+
+/* ---------------------------------------------------------------- RLP columns (transform 2) */
+
+/*
+ * Error codes of the RLP column transform (negative return values).
+ */
+enum {
+    CAL_RLPCOL_OK = 0,
+    CAL_RLPCOL_ERR_NOMEM = -1,      /* allocation failed */
+    CAL_RLPCOL_ERR_TRUNCATED = -2,  /* the payload ended inside a field */
+    CAL_RLPCOL_ERR_MALFORMED = -3,  /* a value the format does not allow (bad mode, count, index, varint) */
+    CAL_RLPCOL_ERR_ZSTD = -4,       /* a column's zstd frame did not decode to its declared size */
+    CAL_RLPCOL_ERR_SIZE = -5,       /* the reconstruction did not have exactly `expected` bytes */
+    CAL_RLPCOL_ERR_TRAILING = -6,   /* bytes left over in the payload or in a column */
+    CAL_RLPCOL_ERR_LIMIT = -7,      /* a declared size exceeds the bound the expected size allows */
+};
+
+/*
+ * Number of leading top-level RLP items (at most `max_items` are examined) that are canonically
+ * encoded lists of 1..CAL_RLPCOL_MAX_FIELDS canonically encoded byte strings whose first string is
+ * 32 bytes long: the shape of an Ethereum block header. Stops at the first item that is not.
+ * Used to recognise header streams; never fails.
+ */
+size_t cal_rlpcol_header_prefix(const void *src, size_t len, size_t max_items);
+
+enum { CAL_RLPCOL_MAX_FIELDS = 24 };
+
+/*
+ * Encodes any byte string as a stream of RLP items split into columns (docs/archive-codec.md,
+ * transform 2). Items that are canonical lists of canonical strings are split field by field;
+ * any other item is kept literally, and bytes after the last parseable item form a literal tail,
+ * so every input is encodable. Each column is compressed with zstd at `level` or stored raw,
+ * whichever is smaller.
+ * On success returns CAL_RLPCOL_OK and sets *out to a malloc'd buffer of *out_len bytes, which the
+ * caller releases with cal_codec_free. On failure returns a negative CAL_RLPCOL_ERR_* and leaves
+ * *out NULL.
+ * When `column_sizes` is not NULL it receives, for each of the CAL_RLPCOL_COLUMNS columns, the
+ * stored size in bytes (for measurements).
+ */
+enum { CAL_RLPCOL_COLUMNS = 2 + 2 * CAL_RLPCOL_MAX_FIELDS };
+int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len,
+                      uint64_t *column_sizes);
+
+/*
+ * Decodes a transform-2 payload into exactly `expected` bytes at dst (which holds `expected` bytes).
+ * Returns CAL_RLPCOL_OK, or a negative CAL_RLPCOL_ERR_* on any input the format does not allow.
+ * Allocates working memory (bounded by a small multiple of `expected` + len) and frees it before
+ * returning. Parent hashes stored as "recompute" are recomputed with Keccak-256; the caller verifies
+ * the whole result against the container's SHA-256.
+ */
+int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected);
+
+/*
+ * Stored sizes of the columns of a transform-2 payload, without decompressing: fills
+ * column_sizes[0 .. CAL_RLPCOL_COLUMNS) and returns CAL_RLPCOL_OK, or a negative error.
+ */
+int cal_rlpcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
+
+/* Stable name of column i ("item-kinds", "literals", "f00-parentHash-ctrl", "f03-stateRoot-data", ...); "?" if out of range. */
+const char *cal_rlpcol_column_name(int i);
+
+/* ---------------------------------------------------------------- hex columns (transform 3) */
+
+/*
+ * Text with hex values (JSON-RPC and beacon JSON, CSV exports, hex dumps): the text without its hex
+ * values (the skeleton) and the values as binary, in columns by shape (quantity, 32-byte, 20-byte,
+ * other) and by the JSON key they follow; docs/archive-codec.md, transform 3. Every input is
+ * encodable (text with no hex values is all skeleton). Error codes are the CAL_RLPCOL_ERR_* above.
+ */
+enum { CAL_HEXCOL_COLUMNS = 2 + 4 * 32 };
+
+/* Number of "0x"-prefixed lowercase hex values that start at a word boundary (for recognition). */
+size_t cal_hexcol_count_values(const void *src, size_t len);
+
+/* As cal_rlpcol_encode: *out is malloc'd (cal_codec_free); column_sizes, if not NULL, gets
+ * CAL_HEXCOL_COLUMNS stored sizes. Returns CAL_RLPCOL_OK or a negative error. */
+int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes);
+
+/* As cal_rlpcol_decode: exactly `expected` bytes to dst, or a negative error; never writes past dst+expected. */
+int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected);
+
+/* Stored sizes of the CAL_HEXCOL_COLUMNS columns of a transform-3 payload. */
+int cal_hexcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
+
+/* ---------------------------------------------------------------- era1 (transform 4) */
+
+/*
+ * era1 files (e2store entries; headers, bodies and receipts snappy-framed): entries that re-encode
+ * exactly with golang/snappy's encoder (reimplemented here, no libsnappy) are stored as their RLP —
+ * headers through transform 2 — and total difficulties and the block index are recomputed; any other
+ * entry or trailing bytes are literals. docs/archive-codec.md, transform 4. Error codes as above.
+ */
+enum { CAL_ERA1_COLUMNS = 6 };
+
+/* Number of complete e2store entries at the start of src (for recognition). */
+size_t cal_era1_entry_count(const void *src, size_t len);
+
+/* As cal_rlpcol_encode (*out malloc'd, release with cal_codec_free). */
+int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes);
+
+/* As cal_rlpcol_decode: exactly `expected` bytes, or a negative error. */
+int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected);
+
+/* Stored sizes of the CAL_ERA1_COLUMNS columns of a transform-4 payload. */
+int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
+
+/* Releases a buffer returned by this module. NULL is allowed. */
+void cal_codec_free(void *p);
+
 /* ---------------------------------------------------------------- hex */
 
 /*

@@ -1,0 +1,238 @@
+import CCaldera
+
+/// The chain-aware archive codec: `encode` picks the best transform it recognises for the bytes and
+/// always compares against plain zstd; `decode` reverses any archive any version of this codec wrote.
+///
+/// ```swift
+/// let archive = ChainCodec.encode(headersRLP)
+/// let back = try ChainCodec.decode(archive)   // == headersRLP, byte for byte, or a ChainCodecError
+/// ```
+public enum ChainCodec {
+    /// What kind of data the bytes look like. Only kinds with a transform change how they are stored;
+    /// the others are recognised for reporting and go through the general zstd path.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Concatenated RLP block headers (era1 0x03 entries, `.headers.rlp`): transform `rlpColumns`.
+        case rlpHeaders = "rlp-headers"
+        /// Other RLP streams (bodies, receipts, devp2p messages): zstd for now.
+        case rlp = "rlp"
+        /// e2store / era1 archives (snappy-framed RLP): transform `era1Columns`.
+        case era1 = "era1"
+        /// JSON text (JSON-RPC, beacon objects): zstd for now.
+        case json = "json"
+        /// Hex text (one or more lines of hex digits): zstd for now.
+        case hexText = "hex-text"
+        /// Anything else.
+        case binary = "binary"
+    }
+
+    /// Default zstd level for columns and for the general path (as `zstd -19`).
+    public static let defaultLevel: Int32 = 19
+    /// Default bound on the size an archive may declare (1 GiB): bounds every allocation of `decode`.
+    public static let defaultMaxOutputBytes = 1 << 30
+
+    /// Recognises the data kind from its leading bytes (at most the first 64 RLP items are parsed).
+    public static func detect(_ bytes: [UInt8]) -> Kind {
+        if bytes.isEmpty { return .binary }
+        if bytes.count >= 8, bytes[0] == 0x65, bytes[1] == 0x32, bytes[2...7].allSatisfy({ $0 == 0 }) { return .era1 }
+        let headers = bytes.withUnsafeBytes { cal_rlpcol_header_prefix($0.baseAddress, $0.count, 64) }
+        if headers >= 1 { return .rlpHeaders }
+        let firstText = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) })
+        if firstText == UInt8(ascii: "{") || firstText == UInt8(ascii: "[") { return .json }
+        let sample = bytes.prefix(4096)
+        if sample.allSatisfy({ isHexDigit($0) || $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "x") }) { return .hexText }
+        if let b = bytes.first, b >= 0xC0 { return .rlp }
+        return .binary
+    }
+
+    /// Encodes `bytes` into a self-describing archive. Tries the transform `detect` suggests and plain
+    /// zstd, keeps the smallest, and checks a transformed payload decodes back exactly before using it
+    /// (so an encoder bug can only cost ratio, never data). Never fails: stores the bytes as a last resort.
+    public static func encode(_ bytes: [UInt8], level: Int32 = defaultLevel) -> [UInt8] {
+        let digest = sha256(bytes)
+        var best: (Transform, [UInt8]) = (.stored, bytes)
+        if !bytes.isEmpty, let z = zstdCompress(bytes, level: level), z.count < best.1.count { best = (.zstd, z) }
+        let kind = detect(bytes)
+        var candidates: [Transform] = []
+        if kind == .rlpHeaders { candidates.append(.rlpColumns) }
+        if kind == .era1 { candidates.append(.era1Columns) }
+        if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 { candidates.append(.hexColumns) }
+        for t in candidates {
+            if let p = columnsEncode(t, bytes, level: level).payload, p.count < best.1.count,
+               (try? decodePayload(t, p, originalLength: bytes.count)) == bytes {
+                best = (t, p)
+            }
+        }
+        return Container.write(transform: best.0, original: bytes, digest: digest, payload: best.1)
+    }
+
+    /// Decodes an archive. Throws a `ChainCodecError` for anything the format does not allow or whose
+    /// result does not match the stored SHA-256; never traps. `maxOutputBytes` bounds the declared size.
+    public static func decode(_ archive: [UInt8], maxOutputBytes: Int = defaultMaxOutputBytes) throws(ChainCodecError) -> [UInt8] {
+        let h = try Container.readHeader(archive, maxOutputBytes: maxOutputBytes)
+        let out = try decodePayload(h.transform, archive[h.payloadOffset...], originalLength: Int(h.originalLength))
+        guard sha256(out) == h.sha256 else { throw .checksumMismatch }
+        return out
+    }
+
+    /// The container header of an archive (transform, sizes, digest), checked but not decoded.
+    public static func header(_ archive: [UInt8], maxOutputBytes: Int = defaultMaxOutputBytes) throws(ChainCodecError) -> ArchiveHeader {
+        try Container.readHeader(archive, maxOutputBytes: maxOutputBytes)
+    }
+
+    /// Stored bytes per column of a columnar archive (name, bytes), for measurements; empty for the
+    /// `stored` and `zstd` transforms.
+    public static func columns(_ archive: [UInt8]) throws(ChainCodecError) -> [(name: String, bytes: Int)] {
+        let h = try Container.readHeader(archive, maxOutputBytes: Int.max)
+        let payload = Array(archive[h.payloadOffset...])
+        switch h.transform {
+        case .stored, .zstd:
+            return []
+        case .rlpColumns:
+            var sizes = [UInt64](repeating: 0, count: Int(CAL_RLPCOL_COLUMNS))
+            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_rlpcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
+            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
+            return (0..<Int(CAL_RLPCOL_COLUMNS)).map { (String(cString: cal_rlpcol_column_name(Int32($0))), Int(sizes[$0])) }
+        case .era1Columns:
+            var sizes = [UInt64](repeating: 0, count: Int(CAL_ERA1_COLUMNS))
+            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_era1_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
+            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
+            let names = ["entry-kinds", "literal-entries", "headers (rlp-columns)", "bodies", "receipts", "meta"]
+            return (0..<Int(CAL_ERA1_COLUMNS)).map { (names[$0], Int(sizes[$0])) }
+        case .hexColumns:
+            var sizes = [UInt64](repeating: 0, count: Int(CAL_HEXCOL_COLUMNS))
+            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_hexcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
+            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
+            return (0..<Int(CAL_HEXCOL_COLUMNS)).map { (hexColumnName($0), Int(sizes[$0])) }
+        }
+    }
+
+    /// Names of transform 3's columns: skeleton, bare-hex, then per key bucket b: qty-b, h32-b, a20-b, data-b.
+    static func hexColumnName(_ i: Int) -> String {
+        if i == 0 { return "skeleton" }
+        if i == 1 { return "bare-hex" }
+        let kinds = ["qty", "h32", "a20", "data"]
+        let k = (i - 2) / 32, b = (i - 2) % 32
+        return k < 4 ? "\(kinds[k])-b\(b < 10 ? "0" : "")\(b)" : "?"
+    }
+
+    static func hexValueCount(_ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBytes { cal_hexcol_count_values($0.baseAddress, $0.count) }
+    }
+
+    /// Keccak-256 (Ethereum's, not SHA3-256).
+    public static func keccak256(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { b in out.withUnsafeMutableBytes { cal_keccak256(b.baseAddress, b.count, $0.baseAddress) } }
+        return out
+    }
+
+    /// SHA-256 (OpenSSL).
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let rc = bytes.withUnsafeBytes { b in out.withUnsafeMutableBytes { cal_codec_sha256(b.baseAddress, b.count, $0.baseAddress) } }
+        precondition(rc == 0, "libcrypto SHA-256 failed")
+        return out
+    }
+
+    // MARK: - transforms
+
+    static func zstdCompress(_ bytes: [UInt8], level: Int32, longWindow: Bool = true) -> [UInt8]? {
+        let cap = cal_codec_zstd_bound(bytes.count)
+        var out = [UInt8](repeating: 0, count: cap)
+        let n = bytes.withUnsafeBytes { b in
+            out.withUnsafeMutableBytes { cal_codec_zstd_compress(b.baseAddress, b.count, $0.baseAddress, cap, level, longWindow ? 1 : 0) }
+        }
+        guard n > 0 else { return nil }
+        out.removeSubrange(n...)
+        return out
+    }
+
+    static func rlpColumnsEncode(_ bytes: [UInt8], level: Int32) -> (payload: [UInt8]?, columns: [UInt64]) {
+        columnsEncode(.rlpColumns, bytes, level: level)
+    }
+
+    static func columnsEncode(_ t: Transform, _ bytes: [UInt8], level: Int32) -> (payload: [UInt8]?, columns: [UInt64]) {
+        var ptr: UnsafeMutableRawPointer?
+        var len = 0
+        var sizes = [UInt64](repeating: 0, count: Int(max(CAL_RLPCOL_COLUMNS, CAL_HEXCOL_COLUMNS, CAL_ERA1_COLUMNS)))
+        let rc = bytes.withUnsafeBytes { b in
+            sizes.withUnsafeMutableBufferPointer {
+                switch t {
+                case .hexColumns: cal_hexcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
+                case .era1Columns: cal_era1_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
+                default: cal_rlpcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
+                }
+            }
+        }
+        guard rc == 0, let p = ptr else { return (nil, sizes) }
+        defer { cal_codec_free(p) }
+        return (Array(UnsafeRawBufferPointer(start: p, count: len)), sizes)
+    }
+
+    static func decodePayload(_ t: Transform, _ payload: [UInt8], originalLength n: Int) throws(ChainCodecError) -> [UInt8] {
+        try decodePayload(t, payload[...], originalLength: n)
+    }
+
+    static func decodePayload(_ t: Transform, _ payload: ArraySlice<UInt8>, originalLength n: Int) throws(ChainCodecError) -> [UInt8] {
+        switch t {
+        case .stored:
+            guard payload.count == n else { throw .payload(transform: "stored", reason: "payload has \(payload.count) bytes, original length is \(n)") }
+            return Array(payload)
+        case .zstd:
+            let out = fill(n) { dst in payload.withUnsafeBytes { p in cal_codec_zstd_decompress_exact(p.baseAddress, p.count, dst, n) } }
+            guard let out else { throw .payload(transform: "zstd", reason: "not exactly one zstd frame of \(n) bytes") }
+            return out
+        case .rlpColumns:
+            var rc: Int32 = 0
+            let out = fill(n) { dst in
+                rc = payload.withUnsafeBytes { p in cal_rlpcol_decode(p.baseAddress, p.count, dst, n) }
+                return rc
+            }
+            guard let out else { throw .payload(transform: "rlp-columns/1", reason: rlpError(rc)) }
+            return out
+        case .hexColumns:
+            var rc: Int32 = 0
+            let out = fill(n) { dst in
+                rc = payload.withUnsafeBytes { p in cal_hexcol_decode(p.baseAddress, p.count, dst, n) }
+                return rc
+            }
+            guard let out else { throw .payload(transform: "hex-columns/1", reason: rlpError(rc)) }
+            return out
+        case .era1Columns:
+            var rc: Int32 = 0
+            let out = fill(n) { dst in
+                rc = payload.withUnsafeBytes { p in cal_era1_decode(p.baseAddress, p.count, dst, n) }
+                return rc
+            }
+            guard let out else { throw .payload(transform: "era1-columns/1", reason: rlpError(rc)) }
+            return out
+        }
+    }
+
+    /// An array of n bytes written by `body` (which returns 0 on success and then wrote all n), without
+    /// zero-filling first; nil when body fails.
+    private static func fill(_ n: Int, _ body: (UnsafeMutableRawPointer?) -> Int32) -> [UInt8]? {
+        var ok = false
+        let out = [UInt8](unsafeUninitializedCapacity: max(n, 1)) { buf, count in
+            if body(UnsafeMutableRawPointer(buf.baseAddress)) == 0 { ok = true; count = n } else { count = 0 }
+        }
+        return ok ? out : nil
+    }
+
+    static func rlpError(_ rc: Int32) -> String {
+        switch Int(rc) {
+        case CAL_RLPCOL_ERR_NOMEM: "out of memory"
+        case CAL_RLPCOL_ERR_TRUNCATED: "a column ended inside a value"
+        case CAL_RLPCOL_ERR_MALFORMED: "a value the format does not allow"
+        case CAL_RLPCOL_ERR_ZSTD: "a column's zstd frame does not decode to its declared size"
+        case CAL_RLPCOL_ERR_SIZE: "the reconstruction does not have the declared length"
+        case CAL_RLPCOL_ERR_TRAILING: "bytes left over in the payload or a column"
+        case CAL_RLPCOL_ERR_LIMIT: "a declared size exceeds what the original length allows"
+        default: "error \(rc)"
+        }
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+}

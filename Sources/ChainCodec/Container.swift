@@ -1,0 +1,157 @@
+// ChainCodec: Caldera's chain-aware archive codec. It recognises chain data (today: RLP block-header
+// streams), splits it into typed columns that compress far better than the raw bytes, recomputes what
+// can be recomputed (parent hashes via Keccak-256) and falls back to plain zstd for everything else.
+// The C core (CCaldera: keccak.c, chaincodec.c, snappy.c) does the hot loops; this module owns the versioned container, its strict
+// decoder and the value-type API. The format is specified byte by byte in docs/archive-codec.md.
+
+import CCaldera
+
+/// Why an archive could not be decoded. Decoding never traps on any input, and never returns bytes
+/// other than the ones that were encoded: the container's SHA-256 of the original is checked last.
+public enum ChainCodecError: Error, Equatable, Sendable, CustomStringConvertible {
+    case truncated(field: String)
+    case badMagic
+    case unsupportedVersion(UInt8)
+    case unknownTransform(UInt8)
+    case varintOverflow(field: String)
+    case tooLarge(field: String, value: UInt64, limit: UInt64)
+    case trailingBytes(Int)
+    case payload(transform: String, reason: String)
+    case checksumMismatch
+
+    public var description: String {
+        switch self {
+        case let .truncated(f): "truncated archive: ran out of bytes reading \(f)"
+        case .badMagic: "not a Caldera chain-codec archive (bad magic; expected \"CALZ\")"
+        case let .unsupportedVersion(v): "archive format version \(v) is newer than this codec (supports 1); upgrade Caldera"
+        case let .unknownTransform(t): "unknown transform id \(t); this archive needs a newer codec"
+        case let .varintOverflow(f): "\(f): varint longer than 64 bits or not minimal"
+        case let .tooLarge(f, v, l): "\(f) = \(v) exceeds the limit \(l) (raise maxOutputBytes if the archive is trusted)"
+        case let .trailingBytes(n): "\(n) unexpected bytes after the payload"
+        case let .payload(t, r): "\(t) payload is corrupt: \(r)"
+        case .checksumMismatch: "decoded bytes do not match the archive's SHA-256: the archive is corrupt"
+        }
+    }
+}
+
+/// The transform that produced an archive's payload. Ids are never reused: a codec improvement gets
+/// a new id, and every id ever written stays decodable.
+public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// The original bytes, unchanged (when nothing compresses them).
+    case stored = 0
+    /// One zstd frame (level 19, long window) of the original bytes: the general path.
+    case zstd = 1
+    /// RLP items split into per-field columns (block-header layout), each column zstd'd.
+    case rlpColumns = 2
+    /// Text with hex values: skeleton + binary values in columns by shape and JSON key, each zstd'd.
+    case hexColumns = 3
+    /// era1 (e2store): snappy entries stored as RLP (headers as `rlpColumns`), TDs and index recomputed.
+    case era1Columns = 4
+
+    public var description: String {
+        switch self {
+        case .stored: "stored"
+        case .zstd: "zstd"
+        case .rlpColumns: "rlp-columns/1"
+        case .hexColumns: "hex-columns/1"
+        case .era1Columns: "era1-columns/1"
+        }
+    }
+}
+
+/// What the container header says, without decoding the payload.
+public struct ArchiveHeader: Equatable, Sendable {
+    public var formatVersion: UInt8
+    public var transform: Transform
+    public var originalLength: UInt64
+    public var sha256: [UInt8]
+    public var payloadOffset: Int
+    public var payloadLength: Int
+}
+
+enum Container {
+    static let magic: [UInt8] = Array("CALZ".utf8)
+    static let version: UInt8 = 1
+
+    static func write(transform: Transform, original: [UInt8], digest: [UInt8], payload: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.raw(magic)
+        w.u8(version)
+        w.u8(transform.rawValue)
+        w.varint(UInt64(original.count))
+        w.raw(digest)
+        w.varint(UInt64(payload.count))
+        w.raw(payload)
+        return w.bytes
+    }
+
+    static func readHeader(_ bytes: [UInt8], maxOutputBytes: Int) throws(ChainCodecError) -> ArchiveHeader {
+        var r = ByteReader(bytes)
+        let m = try r.raw(4, "magic")
+        guard Array(m) == magic else { throw .badMagic }
+        let v = try r.u8("format version")
+        guard v == version else { throw .unsupportedVersion(v) }
+        let t = try r.u8("transform id")
+        guard let transform = Transform(rawValue: t) else { throw .unknownTransform(t) }
+        let n = try r.varint("original length")
+        let limit = UInt64(max(0, maxOutputBytes))
+        guard n <= limit else { throw .tooLarge(field: "original length", value: n, limit: limit) }
+        let digest = Array(try r.raw(32, "SHA-256"))
+        let p = try r.varint("payload length")
+        guard p <= UInt64(r.remaining) else { throw .truncated(field: "payload") }
+        guard p == UInt64(r.remaining) else { throw .trailingBytes(r.remaining - Int(p)) }
+        return ArchiveHeader(formatVersion: v, transform: transform, originalLength: n, sha256: digest,
+                             payloadOffset: r.offset, payloadLength: Int(p))
+    }
+}
+
+/// Append-only byte encoder (LEB128 varints), as Metalayer's.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func varint(_ v: UInt64) {
+        var x = v
+        while x >= 0x80 { bytes.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
+        bytes.append(UInt8(x))
+    }
+    mutating func raw<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
+}
+
+/// Bounds-checked decoder; every read names its field for the error.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var remaining: Int { bytes.count - offset }
+
+    mutating func u8(_ field: String) throws(ChainCodecError) -> UInt8 {
+        guard remaining >= 1 else { throw .truncated(field: field) }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    /// LEB128, at most 10 bytes, minimal, so each value has one encoding.
+    mutating func varint(_ field: String) throws(ChainCodecError) -> UInt64 {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        for i in 0..<10 {
+            guard remaining >= 1 else { throw .truncated(field: field) }
+            let b = bytes[offset]
+            offset += 1
+            if i == 9 && b > 1 { throw .varintOverflow(field: field) }
+            v |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 {
+                if b == 0 && i > 0 { throw .varintOverflow(field: field) }
+                return v
+            }
+            shift += 7
+        }
+        throw .varintOverflow(field: field)
+    }
+
+    mutating func raw(_ n: Int, _ field: String) throws(ChainCodecError) -> ArraySlice<UInt8> {
+        guard n >= 0, remaining >= n else { throw .truncated(field: field) }
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+}
