@@ -13,7 +13,9 @@ enum CodecClaimsRow {
                                 conditions: "corpus not found: set CALDERA_SHARED to the shared data directory (../shared)")]
         }
         let c = CodecClaims.claim(rows)
-        return [ClaimResult(id: "data.codec-ratio", claim: c.claim + " (chain-aware codec)", target: c.target,
+        // The full target (decode speed included) is in the claim text; the table column stays short.
+        return [ClaimResult(id: "data.codec-ratio", claim: c.claim + " (chain-aware codec; target in full: " + c.target + ")",
+                            target: "≥ 20×; ≥ 1.5× zstd -19 on RLP, JSON",
                             measured: Double(c.measured) ?? 0, unit: c.unit, holds: c.holds,
                             conditions: c.conditions + "; measured per file, standalone: the cold archive does not use the codec yet")]
     }

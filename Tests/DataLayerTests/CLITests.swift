@@ -3,7 +3,7 @@ import Foundation
 import Merkle
 import Testing
 
-/// Runs the built `caldera-data` binary (in the same products directory as the test bundle).
+/// Runs the built `caldera` binary (in the same products directory as the test bundle).
 struct Run {
     let status: Int32
     let stdout: [UInt8]

@@ -18,9 +18,9 @@ func productsDirectory() -> String {
     return url.path
 }
 
-/// The CLI executable: `caldera` once merged into the main package, `caldera-economy` in the standalone one.
+/// The CLI executable, `caldera`.
 func cliName() -> String {
-    FileManager.default.isExecutableFile(atPath: productsDirectory() + "/caldera") ? "caldera" : "caldera-economy"
+    "caldera"
 }
 
 struct RunResult { var status: Int32; var stdout: String; var stderr: String }
