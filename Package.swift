@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Economics", dependencies: ["Merkle", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ChainCodec", dependencies: ["CCaldera"]),
-        .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
         .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.

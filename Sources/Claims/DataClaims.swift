@@ -152,7 +152,7 @@ public enum DataClaims {
             cond += "Per source (ours | zstd -19 --long=27 | xz -9 on the same files concatenated, same run): "
             cond += r.rows.map { "\($0.source) \(ratio($0.raw, $0.cold)) | \(ratio($0.raw, $0.zstdCLI)) | \(ratio($0.raw, $0.xzCLI))" }.joined(separator: "; ")
             cond += ". Overall: ours \(ratio(t.raw, t.cold)), zstd CLI \(ratio(t.raw, t.zstdCLI)), xz CLI \(ratio(t.raw, t.xzCLI)). "
-            cond += "The seed's 1/20 is not reached by general-purpose compression on this data; a chain-aware codec (later issue) is the way to more. "
+            cond += "The seed's 1/20 is not reached on this data. The archive also builds each segment with the chain-aware codec for RLP-header and era1 blobs (frame encoding 3) and keeps the smaller: here plain zstd frames win, because every era1 file sits in the corpus beside the RLP decoded from it and one long-window frame across both is cheaper; per file the codec gains 1.6–1.8× over zstd on those kinds (data.codec-ratio). "
             cond += String(format: "Measured in %.1f s (put %.1f MB/s, migrate %.1f MB/s).", r.seconds, r.putMBps, r.migrateMBps)
             rows.append(ClaimResult(id: "data.compression-ratio", claim: "Older data migrates to the permanent archive compressed (seed: to 1/20 of its size)",
                                     target: "≥ 20× (seed)", measured: measuredRatio, unit: "×", holds: measuredRatio >= 20, conditions: cond))

@@ -1,3 +1,4 @@
+import ChainCodec
 import Merkle
 
 /// How a segment's frames are encoded. The id is written in every segment header, so a later codec
@@ -15,7 +16,9 @@ public struct SegmentCodec: Hashable, Sendable, CustomStringConvertible {
 /// One compressed unit of a segment: whole blobs, concatenated, then compressed together (so zstd
 /// sees redundancy across blobs), small enough that reading one blob decompresses only its frame.
 public struct SegmentFrame: Equatable, Sendable {
-    public enum Encoding: UInt8, Sendable { case stored = 0, zstd = 1, zstdWithDictionary = 2 }
+    /// `chainCodec`: the frame is one blob in a ChainCodec container (issue #5's chain-aware codec, which
+    /// names its own transform and version inside), used for content it recognises and beats zstd on.
+    public enum Encoding: UInt8, Sendable { case stored = 0, zstd = 1, zstdWithDictionary = 2, chainCodec = 3 }
     /// Byte offset of the stored frame in the segment file.
     public var offset: UInt64
     public var storedLength: UInt64
@@ -90,24 +93,58 @@ public enum Segment {
 
     /// Encodes a segment: pure (same inputs, same bytes), so a re-run after a crash rebuilds the same
     /// content-addressed file.
+    ///
+    /// Blobs the chain-aware codec recognises may go into frames of their own (see `chainEncoded`); the
+    /// segment is then built both ways and the smaller kept, because one zstd frame across blobs can win
+    /// when blobs repeat each other's content (an era1 file and the RLP decoded from it, say).
     public static func encode(items: [Item], namespace: Namespace, windowStart: Int64, windowEnd: Int64,
                               parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int = 32 << 20) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
+        let chain = items.map { Segment.chainEncoded($0.data, level: parameters.level) }
+        let plain = try encode(items: items, chain: [[UInt8]?](repeating: nil, count: items.count), namespace: namespace,
+                               windowStart: windowStart, windowEnd: windowEnd, parameters: parameters, dictionary: dictionary, frameTarget: frameTarget)
+        guard chain.contains(where: { $0 != nil }) else { return plain }
+        let withChain = try encode(items: items, chain: chain, namespace: namespace, windowStart: windowStart, windowEnd: windowEnd,
+                                   parameters: parameters, dictionary: dictionary, frameTarget: frameTarget)
+        return withChain.bytes.count < plain.bytes.count ? withChain : plain
+    }
+
+    static func encode(items: [Item], chain: [[UInt8]?], namespace: Namespace, windowStart: Int64, windowEnd: Int64,
+                       parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
         var w = ByteWriter()
         w.raw(magic); w.u16(formatVersion); w.u16(SegmentCodec.zstdFrames.id); w.u16(SegmentCodec.zstdFrames.version); w.u16(0)
         var frames = [SegmentFrame](), entries = [SegmentEntry]()
-        for group in frameGroups(sizes: items.map { $0.data.count }, frameTarget: frameTarget) {
-            var raw = [UInt8]()
-            for i in group {
-                entries.append(SegmentEntry(id: items[i].id, height: items[i].height, time: items[i].time, frame: UInt32(frames.count),
-                                            offset: UInt64(raw.count), length: UInt64(items[i].data.count), originalHash: SHA256.hash(items[i].data)))
-                raw += items[i].data
+        // Blobs with a chain-codec container get a frame of their own; runs of the others share zstd frames.
+        var start = 0
+        while start < items.count {
+            if let archive = chain[start] {
+                let item = items[start]
+                entries.append(SegmentEntry(id: item.id, height: item.height, time: item.time, frame: UInt32(frames.count),
+                                            offset: 0, length: UInt64(item.data.count), originalHash: SHA256.hash(item.data)))
+                frames.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(archive.count), rawLength: UInt64(item.data.count),
+                                           encoding: .chainCodec, storedHash: SHA256.hash(archive)))
+                w.raw(archive)
+                start += 1
+                continue
             }
-            var stored = try Zstd.compress(raw, parameters: parameters, dictionary: dictionary)
-            var enc: SegmentFrame.Encoding = dictionary == nil ? .zstd : .zstdWithDictionary
-            if stored.count >= raw.count { stored = raw; enc = .stored }
-            frames.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(stored.count), rawLength: UInt64(raw.count),
-                                       encoding: enc, storedHash: SHA256.hash(stored)))
-            w.raw(stored)
+            var end = start
+            while end < items.count && chain[end] == nil { end += 1 }
+            let run = Array(items[start ..< end])
+            for rel in frameGroups(sizes: run.map { $0.data.count }, frameTarget: frameTarget) {
+                let group = (rel.lowerBound + start) ..< (rel.upperBound + start)
+                var raw = [UInt8]()
+                for i in group {
+                    entries.append(SegmentEntry(id: items[i].id, height: items[i].height, time: items[i].time, frame: UInt32(frames.count),
+                                                offset: UInt64(raw.count), length: UInt64(items[i].data.count), originalHash: SHA256.hash(items[i].data)))
+                    raw += items[i].data
+                }
+                var stored = try Zstd.compress(raw, parameters: parameters, dictionary: dictionary)
+                var enc: SegmentFrame.Encoding = dictionary == nil ? .zstd : .zstdWithDictionary
+                if stored.count >= raw.count { stored = raw; enc = .stored }
+                frames.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(stored.count), rawLength: UInt64(raw.count),
+                                           encoding: enc, storedHash: SHA256.hash(stored)))
+                w.raw(stored)
+            }
+            start = end
         }
         let index = SegmentIndex(codec: .zstdFrames, namespace: namespace, windowStart: windowStart, windowEnd: windowEnd,
                                  dictionary: dictionary.map { SHA256.hash($0) }, parameters: parameters, frames: frames, entries: entries)
@@ -116,6 +153,19 @@ public enum Segment {
         w.raw(indexBytes)
         w.u64(UInt64(indexOffset)); w.u64(UInt64(indexBytes.count)); w.digest(SHA256.hash(indexBytes)); w.raw(footerMagic)
         return (w.bytes, index)
+    }
+
+    /// The chain codec's container for this blob, when the codec recognises the content and its
+    /// result is smaller than plain zstd of the blob; nil otherwise.
+    static func chainEncoded(_ data: [UInt8], level: Int) -> [UInt8]? {
+        switch ChainCodec.detect(data) {
+        case .rlpHeaders, .era1:
+            let archive = ChainCodec.encode(data, level: Int32(clamping: level))
+            guard let h = try? ChainCodec.header(archive), h.transform != .stored && h.transform != .zstd else { return nil }
+            return archive
+        default:
+            return nil
+        }
     }
 
     static func encodeIndex(_ x: SegmentIndex) -> [UInt8] {
@@ -222,6 +272,7 @@ public enum Segment {
     public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible {
         case format(FormatError)
         case codec(CodecError)
+        case chainCodec(String)
         case frameHashMismatch(frame: Int)
         case blobHashMismatch(BlobID)
         case missingDictionary(Digest)
@@ -230,6 +281,7 @@ public enum Segment {
             switch self {
             case let .format(e): "\(e)"
             case let .codec(e): "\(e)"
+            case let .chainCodec(m): "chain codec: \(m)"
             case let .frameHashMismatch(f): "frame \(f): its bytes do not hash to the index's SHA-256 (corrupt)"
             case let .blobHashMismatch(id): "blob \(id): decompressed bytes do not hash to the original's SHA-256"
             case let .missingDictionary(d): "the segment needs dictionary \(d.hex), which is not in the archive"
@@ -243,6 +295,12 @@ public enum Segment {
         guard stored.count == Int(frame.storedLength) else { throw .format(.truncated(what: "frame \(index)", need: Int(frame.storedLength), have: stored.count)) }
         guard SHA256.hash(Array(stored)) == frame.storedHash else { throw .frameHashMismatch(frame: index) }
         if frame.encoding == .stored { return Array(stored) }
+        if frame.encoding == .chainCodec { // one blob: decoded whole, its own SHA-256 checked inside
+            let out: [UInt8]
+            do { out = try ChainCodec.decode(Array(stored), maxOutputBytes: Int(frame.rawLength)) } catch { throw .chainCodec("\(error)") }
+            guard out.count == Int(frame.rawLength) else { throw .chainCodec("decoded \(out.count) bytes, the index says \(frame.rawLength)") }
+            return out
+        }
         if frame.encoding == .zstdWithDictionary && dictionary == nil { throw .missingDictionary(.zero) }
         let dict = frame.encoding == .zstdWithDictionary ? dictionary : nil
         do {
