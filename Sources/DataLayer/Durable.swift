@@ -21,7 +21,13 @@ public struct StorageError: Error, Equatable, Sendable, CustomStringConvertible 
 public enum DurableFile {
     /// - Parameter mode: permissions of the new file (archive files are read-only, 0444).
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o444) throws(StorageError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let dir = parent.isEmpty ? "." : parent // a bare file name lives in the current directory
+        // Renaming over a device, FIFO or symlink would replace it with a regular file: refuse instead.
+        var st = stat()
+        if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            throw StorageError(path: path, reason: "exists and is not a regular file; refusing to replace it")
+        }
         let tmp = path + ".\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .errno(tmp, "cannot create") }

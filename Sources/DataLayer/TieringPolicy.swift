@@ -15,7 +15,9 @@ public struct TieringPolicy: Equatable, Sendable, Codable {
 
     /// True when the blob should still be hot at `now` (seconds since 1970).
     public func staysHot(_ blob: BlobMeta, now: Int64) -> Bool {
-        hotWindow > 0 && now - blob.time < hotWindow
+        // Checked: blob times come from the hot store, which a backfill or a damaged file can make extreme.
+        let (age, overflow) = now.subtractingReportingOverflow(blob.time)
+        return hotWindow > 0 && !overflow && age < hotWindow
     }
 
     /// Splits blobs into those that stay hot and those due to migrate.
@@ -28,7 +30,9 @@ public struct TieringPolicy: Equatable, Sendable, Codable {
     /// Floor division, so negative times fall into the right window too.
     public func windowStart(_ time: Int64) -> Int64 {
         let q = time / segmentWindow, r = time % segmentWindow
-        return (r < 0 ? q - 1 : q) * segmentWindow
+        // Saturating: a window at the edge of Int64 is clamped rather than trapping.
+        let (start, o) = (r < 0 ? q - 1 : q).multipliedReportingOverflow(by: segmentWindow)
+        return o ? (time < 0 ? Int64.min : Int64.max - segmentWindow) : start
     }
 }
 
@@ -65,13 +69,14 @@ public struct MigrationPlan: Equatable, Sendable {
             var chunk = [BlobMeta](), bytes = 0
             for b in blobs {
                 if !chunk.isEmpty && bytes + Int(b.size) > policy.segmentTargetBytes {
-                    segments.append(SegmentPlan(namespace: key.namespace, windowStart: key.window, windowEnd: key.window + policy.segmentWindow, blobs: chunk))
+                    segments.append(SegmentPlan(namespace: key.namespace, windowStart: key.window, windowEnd: key.window.addingReportingOverflow(policy.segmentWindow).overflow ? Int64.max : key.window + policy.segmentWindow, blobs: chunk))
                     chunk = []; bytes = 0
                 }
                 chunk.append(b); bytes += Int(b.size)
             }
             if !chunk.isEmpty {
-                segments.append(SegmentPlan(namespace: key.namespace, windowStart: key.window, windowEnd: key.window + policy.segmentWindow, blobs: chunk))
+                segments.append(SegmentPlan(namespace: key.namespace, windowStart: key.window,
+                                            windowEnd: key.window.addingReportingOverflow(policy.segmentWindow).overflow ? Int64.max : key.window + policy.segmentWindow, blobs: chunk))
             }
         }
         return MigrationPlan(segments: segments, release: release.sorted(), stay: stay.map(\.id).sorted())
@@ -108,7 +113,9 @@ extension TieringPolicy {
             guard let n = number else { return nil }
             let (p, o) = n.multipliedReportingOverflow(by: unit)
             if o { return nil }
-            total += p
+            let (sum, o2) = total.addingReportingOverflow(p) // "…807s1s" overflowed here (review finding)
+            if o2 { return nil }
+            total = sum
             number = nil
             sawUnit = true
         }

@@ -41,6 +41,9 @@ public struct DataCommand: ParsableCommand {
 
         func run() throws {
             guard !files.isEmpty else { throw failure("no files given") }
+            if let time, !(0 ... Int64(Date().timeIntervalSince1970) + 366 * 86_400).contains(time) {
+                throw failure("--time \(time) is outside 0 … a year from now (seconds since 1970)")
+            }
             guard let ns = Namespace(name: namespace) else {
                 throw failure("--namespace '\(namespace)': use 1–10 printable ASCII characters or 0x + up to 20 hex digits")
             }

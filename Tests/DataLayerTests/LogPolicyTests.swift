@@ -126,3 +126,18 @@ func sampleFingerprint(_ i: Int, kind: Fingerprint.Kind = .put) -> Fingerprint {
         #expect(abs(m.postingUSD(bytes: 1e9, da: .celestia) - expected) / expected < 1e-6)
     }
 }
+
+/// Found in review: overflowing durations and extreme blob times trapped the tiering policy.
+@Test func tieringArithmeticNeverTraps() {
+    #expect(TieringPolicy.parseDuration("9223372036854775807s1s") == nil)
+    #expect(TieringPolicy.parseDuration("9223372036854775807s9223372036854775807s") == nil)
+    let p = TieringPolicy()
+    for t in [Int64.min, Int64.min + 1, -1, 0, Int64.max - 1, Int64.max] {
+        _ = p.windowStart(t)
+        let b = BlobMeta(id: BlobID(namespace: .default, data: [1]), namespace: .default, height: 1, time: t, size: 1,
+                         originalHash: .zero, storedSize: 1, storedHash: .zero, commitment: .zero)
+        _ = p.staysHot(b, now: Int64.max)
+        _ = p.staysHot(b, now: Int64.min)
+        _ = MigrationPlan.make(hot: [b], archived: [], policy: p, now: Int64.max)
+    }
+}
