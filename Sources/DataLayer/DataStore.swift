@@ -377,6 +377,9 @@ public final class DataStore {
             if head.size != range.size || head.root != range.root {
                 fail("log", "persisted head (size \(head.size), root \(head.root.hex)) differs from the records (size \(range.size), root \(range.root.hex))")
             }
+            if try log.persistedPeaks() != range.peaks {
+                fail("log", "persisted compact-range peaks differ from the records (the next append would write a wrong root)")
+            }
         } catch { fail("log", "\(error)") }
 
         var latest = [BlobID: Fingerprint]()

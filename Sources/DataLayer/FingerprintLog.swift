@@ -69,11 +69,25 @@ public final class FingerprintLog {
     public func head() throws(Error) -> Head {
         do {
             return try db.read { db in
-                let row = try Row.fetchOne(db, sql: "SELECT size, root FROM head WHERE id = 0")!
-                let root: Data = row["root"]
-                return Head(size: UInt64(row["size"] as Int64), root: Digest(bytes: root) ?? .zero)
+                guard let row = try Row.fetchOne(db, sql: "SELECT size, root FROM head WHERE id = 0"),
+                      let size = UInt64(exactly: (row["size"] as Int64?) ?? -1), let root = row["root"] as Data?, let digest = Digest(bytes: root) else {
+                    throw Error.database("the log's head row is missing or damaged")
+                }
+                return Head(size: size, root: digest)
             }
         } catch { throw .database("\(error)") }
+    }
+
+    /// The persisted compact-range peaks (what the next append extends), for `verify`.
+    public func persistedPeaks() throws(Error) -> [Digest] {
+        do {
+            return try db.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT peaks FROM head WHERE id = 0"), let b = row["peaks"] as Data?, b.count % 32 == 0 else {
+                    throw Error.database("the log's head row is missing or damaged")
+                }
+                return stride(from: 0, to: b.count, by: 32).map { Digest(bytes: Array(b[$0 ..< $0 + 32]))! }
+            }
+        } catch let e as Error { throw e } catch { throw .database("\(error)") }
     }
 
     /// Appends the records not already present (by blob and kind) in one transaction; returns the
@@ -82,9 +96,12 @@ public final class FingerprintLog {
     public func append(_ records: [Fingerprint]) throws(Error) -> [UInt64] {
         do {
             return try db.write { db in
-                let row = try Row.fetchOne(db, sql: "SELECT size, peaks FROM head WHERE id = 0")!
-                let size = UInt64(row["size"] as Int64)
-                let peakBytes: Data = row["peaks"]
+                // A damaged head must give an error, not a trap (review finding).
+                guard let row = try Row.fetchOne(db, sql: "SELECT size, peaks FROM head WHERE id = 0"),
+                      let size = UInt64(exactly: (row["size"] as Int64?) ?? -1), let peakBytes = row["peaks"] as Data?,
+                      peakBytes.count % 32 == 0 else {
+                    throw Error.database("the log's head row is missing or damaged")
+                }
                 let peaks = stride(from: 0, to: peakBytes.count, by: 32).map { Digest(bytes: Array(peakBytes[$0 ..< $0 + 32]))! }
                 var range = try CompactRange(size: size, peaks: peaks)
                 var indices = [UInt64]()
@@ -110,7 +127,7 @@ public final class FingerprintLog {
 
     /// Every record of a blob, oldest first.
     public func entries(for blob: BlobID) throws(Error) -> [Entry] {
-        try fetch("SELECT seq, record, leaf_hash FROM fingerprint WHERE blob_id = ? ORDER BY seq", [Data(blob.digest.bytes)])
+        try fetch("SELECT seq, record, leaf_hash, blob_id, kind FROM fingerprint WHERE blob_id = ? ORDER BY seq", [Data(blob.digest.bytes)])
     }
 
     /// The latest record of a blob.
@@ -118,7 +135,7 @@ public final class FingerprintLog {
 
     /// All records, in log order.
     public func allEntries() throws(Error) -> [Entry] {
-        try fetch("SELECT seq, record, leaf_hash FROM fingerprint ORDER BY seq", [])
+        try fetch("SELECT seq, record, leaf_hash, blob_id, kind FROM fingerprint ORDER BY seq", [])
     }
 
     /// Blob ids that have a record of this kind.
@@ -160,15 +177,22 @@ public final class FingerprintLog {
     }
 
     func fetch(_ sql: String, _ args: StatementArguments) throws(Error) -> [Entry] {
-        let rows: [(Int64, Data, Data)]
+        let rows: [(Int64, Data, Data, Data, Int64)]
         do {
-            rows = try db.read { db in try Row.fetchAll(db, sql: sql, arguments: args).map { ($0["seq"], $0["record"], $0["leaf_hash"]) } }
+            rows = try db.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: args).map { ($0["seq"], $0["record"], $0["leaf_hash"], $0["blob_id"], $0["kind"]) }
+            }
         } catch { throw .database("\(error)") }
         var out = [Entry]()
-        for (seq, rec, leaf) in rows {
-            do {
-                out.append(Entry(index: UInt64(seq), fingerprint: try Fingerprint(decoding: [UInt8](rec)), leafHash: Digest(bytes: leaf) ?? .zero))
-            } catch { throw .corruptRecord(index: UInt64(seq), error) }
+        for (seq, rec, leaf, blobID, kind) in rows {
+            guard seq >= 0 else { throw .database("a record has the negative index \(seq) (damaged)") }
+            let f: Fingerprint
+            do { f = try Fingerprint(decoding: [UInt8](rec)) } catch { throw .corruptRecord(index: UInt64(seq), error) }
+            // Lookups go by these columns: they must say what the record says (review finding).
+            guard [UInt8](blobID) == f.blob.digest.bytes, kind == Int64(f.kind.rawValue) else {
+                throw .database("record \(seq): its blob_id or kind column differs from the record itself (damaged)")
+            }
+            out.append(Entry(index: UInt64(seq), fingerprint: f, leafHash: Digest(bytes: leaf) ?? .zero))
         }
         return out
     }

@@ -111,9 +111,13 @@ public final class SQLiteHotStore: HotStore {
         let prepared = blobs.map { Self.prepare(namespace: $0.namespace, data: $0.data) }
         do {
             return try db.write { db in
-                let chain = try Row.fetchOne(db, sql: "SELECT height, seq FROM chain WHERE id = 0")!
-                let height = UInt64(chain["height"] as Int64) + 1
-                var seq = UInt64(chain["seq"] as Int64)
+                // A damaged file must give an error, not a trap (review finding).
+                guard let chain = try Row.fetchOne(db, sql: "SELECT height, seq FROM chain WHERE id = 0"),
+                      let h = chain["height"] as Int64?, let q = chain["seq"] as Int64?, h >= 0, q >= 0, h < Int64.max else {
+                    throw HotStoreError.database("the hot store's chain row is missing or damaged")
+                }
+                let height = UInt64(h) + 1
+                var seq = UInt64(q)
                 var out = [BlobMeta]()
                 for (p, b) in zip(prepared, blobs) {
                     if let existing = try Self.fetchMeta(db, p.id) { out.append(existing); continue }
@@ -138,9 +142,11 @@ public final class SQLiteHotStore: HotStore {
         let id: Data = row["id"], ns: Data = row["namespace"], h: Data = row["sha256"], sh: Data = row["stored_sha256"], c: Data = row["commitment"]
         guard let idd = Digest(bytes: id), let nss = Namespace(bytes: [UInt8](ns)), let hd = Digest(bytes: h), let shd = Digest(bytes: sh),
               let cd = Digest(bytes: c) else { return nil }
-        return BlobMeta(id: BlobID(digest: idd), namespace: nss, height: UInt64(row["height"] as Int64), sequence: UInt64(row["seq"] as Int64), time: row["time"],
-                        size: UInt64(row["size"] as Int64), originalHash: hd, storedSize: UInt64(row["stored_size"] as Int64),
-                        storedHash: shd, commitment: cd)
+        guard let height = UInt64(exactly: (row["height"] as Int64?) ?? -1), let seq = UInt64(exactly: (row["seq"] as Int64?) ?? -1),
+              let time = row["time"] as Int64?, let size = UInt64(exactly: (row["size"] as Int64?) ?? -1),
+              let storedSize = UInt64(exactly: (row["stored_size"] as Int64?) ?? -1) else { return nil } // damaged row
+        return BlobMeta(id: BlobID(digest: idd), namespace: nss, height: height, sequence: seq, time: time,
+                        size: size, originalHash: hd, storedSize: storedSize, storedHash: shd, commitment: cd)
     }
 
     static func fetchMeta(_ db: Database, _ id: BlobID) throws -> BlobMeta? {
@@ -158,7 +164,12 @@ public final class SQLiteHotStore: HotStore {
                                                        arguments: [Data(id.digest.bytes)]) }
         } catch { throw .database("\(error)") }
         guard let row else { return nil }
-        let stored: Data = row["stored"], size = Int(row["size"] as Int64), enc: Int64 = row["encoding"]
+        let stored: Data = row["stored"], enc: Int64 = row["encoding"]
+        // LZ4 expands at most ~255×: a recorded size beyond that is damage, not a reason to allocate.
+        guard let rawSize = row["size"] as Int64?, rawSize >= 0, rawSize <= Int64(stored.count) * 256 + 64 else {
+            throw .corrupt(id, "recorded size is impossible for the stored bytes")
+        }
+        let size = Int(rawSize)
         let want: Data = row["sha256"], wantStored: Data = row["stored_sha256"]
         let data: [UInt8]
         switch Encoding(rawValue: enc) {
@@ -174,8 +185,15 @@ public final class SQLiteHotStore: HotStore {
 
     public func list() throws(HotStoreError) -> [BlobMeta] {
         do {
-            return try db.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.metaColumns) FROM blob ORDER BY height, seq").compactMap(Self.meta) }
-        } catch { throw .database("\(error)") }
+            let rows = try db.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.metaColumns) FROM blob ORDER BY height, seq") }
+            var out = [BlobMeta]()
+            for row in rows {
+                // A damaged row is reported, never skipped: verify and migrate must not overlook a blob.
+                guard let m = Self.meta(row) else { throw HotStoreError.database("a row of the hot store is damaged (bad id, hash or size)") }
+                out.append(m)
+            }
+            return out
+        } catch let e as HotStoreError { throw e } catch { throw .database("\(error)") }
     }
 
     public func delete(_ ids: [BlobID]) throws(HotStoreError) {

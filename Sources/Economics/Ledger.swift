@@ -137,8 +137,10 @@ public final class Ledger {
                 var accounts: [String: Account] = [:]
                 let cursor = try Row.fetchCursor(db, sql: "SELECT id, record FROM accounts")
                 while let row = try cursor.next() {
-                    let id: String = row["id"]
-                    let record: String = row["record"]
+                    // A damaged row must give an error, not GRDB's fatal error on a NULL (review finding).
+                    guard let id = row["id"] as String?, let record = row["record"] as String? else {
+                        throw LedgerError.corrupt("an account row has no id or record")
+                    }
                     accounts[id] = try decoder.decode(Account.self, from: Data(record.utf8))
                 }
                 let lastSeq = try UInt64.fetchOne(db, sql: "SELECT MAX(seq) FROM journal") ?? 0
