@@ -277,7 +277,8 @@ public struct EconomyState: Sendable, Hashable {
                     .unbondingCompleted(account: id, role: role, amount: amount)]
         }
         let completes = epoch.addingReportingOverflow(parameters.unbondingEpochs)
-        let completesAt = completes.overflow ? UInt64.max : completes.partialValue
+        // Clamped to the last epoch time can reach, or these funds could never be released (review finding).
+        let completesAt = min(completes.overflow ? UInt64.max : completes.partialValue, EconomyState.maxEpoch)
         accounts[id]!.unbonding.append(UnbondingEntry(role: role, amount: amount, completesAtEpoch: completesAt))
         totalUnbonding.baseUnits += amount.baseUnits
         unbondingAccounts.insert(id)
@@ -425,7 +426,7 @@ public struct EconomyState: Sendable, Hashable {
         } else if penalty.jailEpochs > 0 {
             let jail = UInt64(EconomyState.escalate(UInt128(penalty.jailEpochs), factor: policy.escalationFactor, times: prior, cap: UInt128(UInt64.max)))
             let (until, overflow) = epoch.addingReportingOverflow(jail)
-            let newUntil = max(updated.jailedUntilEpoch ?? 0, overflow ? UInt64.max : until)
+            let newUntil = min(max(updated.jailedUntilEpoch ?? 0, overflow ? UInt64.max : until), EconomyState.maxEpoch)
             updated.jailedUntilEpoch = newUntil
             jailedAccounts.insert(id)
             events.append(.jailed(account: id, untilEpoch: newUntil))
