@@ -111,10 +111,10 @@ public final class SegmentDirectoryArchive: ColdArchive {
     /// Opens a segment and reads its header, footer and index (not its frames).
     func openIndex(_ address: Digest) throws(ColdArchiveError) -> (fd: Int32, index: SegmentIndex) {
         let p = path(address)
-        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        let fd = DurableFile.openRegular(p)
         guard fd >= 0 else {
             if errno == ENOENT { throw .missingSegment(address) }
-            throw .storage(.errno(p, "cannot open"))
+            throw .storage(.errno(p, "cannot open as a regular file"))
         }
         do {
             var st = stat()

@@ -53,10 +53,20 @@ public enum DurableFile {
         guard fsync(d) == 0 else { throw .errno(dir, "fsync of directory failed") }
     }
 
-    /// Reads a whole file.
+    /// Opens a file for reading only if it is a regular file. O_NONBLOCK keeps a FIFO put in its place
+    /// from blocking the open; the type check then refuses it (and devices). Returns -1 with errno set.
+    public static func openRegular(_ path: String) -> Int32 {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { close(fd); errno = EINVAL; return -1 }
+        return fd
+    }
+
+    /// Reads a whole regular file.
     public static func read(_ path: String) throws(StorageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .errno(path, "cannot open") }
+        let fd = openRegular(path)
+        guard fd >= 0 else { throw .errno(path, "cannot open as a regular file") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .errno(path, "cannot stat") }
