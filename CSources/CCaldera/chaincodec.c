@@ -702,10 +702,13 @@ int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected) {
  * A value is a token only when the bytes around it are not letters, digits or '_'.
  */
 enum { HX_BUCKETS = 32, HX_SKEL = 0, HX_BARE = 1, HX_Q = 2, HX_H = HX_Q + HX_BUCKETS, HX_A = HX_H + HX_BUCKETS,
-       HX_D = HX_A + HX_BUCKETS, HX_COLUMNS_ = HX_D + HX_BUCKETS };
+       HX_D = HX_A + HX_BUCKETS, HX_COLUMNS_ = HX_D + HX_BUCKETS, HX_R = HX_COLUMNS_ };
+_Static_assert(HX_R + 1 == CAL_HEXCOL2_COLUMNS, "transform 5 adds one column");
 _Static_assert(HX_COLUMNS_ == CAL_HEXCOL_COLUMNS, "column count");
 _Static_assert(HX_COLUMNS_ <= MAX_COLUMNS, "column table");
-enum { T_QTY = 1, T_H32 = 2, T_A20 = 3, T_DATA = 4, T_BARE = 5, T_ESC = 6 };
+enum { T_QTY = 1, T_H32 = 2, T_A20 = 3, T_DATA = 4, T_BARE = 5, T_ESC = 6, T_RECOMP = 7 };
+/* A recomputed transaction hash (transform 5): value position, its object's start and end. */
+typedef struct { size_t at, obj, end; } hx_mark;
 
 static inline int is_word(uint8_t c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -739,11 +742,14 @@ size_t cal_hexcol_count_values(const void *src, size_t len) {
     return n;
 }
 
-int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
-    const uint8_t *p = (const uint8_t *)src;
+/* Transform 3 (marks == NULL) and transform 5 (marks: recomputable transaction hashes, sorted). */
+static int hexcol_encode_impl(const uint8_t *p, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes,
+                              const hx_mark *marks, size_t nmarks) {
+    const int ncols = marks ? CAL_HEXCOL2_COLUMNS : CAL_HEXCOL_COLUMNS, last_tok = marks ? T_RECOMP : T_ESC;
+    size_t k = 0;
     *out = NULL;
     *out_len = 0;
-    buf_t col[CAL_HEXCOL_COLUMNS];
+    buf_t col[CAL_HEXCOL2_COLUMNS];
     memset(col, 0, sizeof col);
     buf_t *sk = &col[HX_SKEL];
     uint64_t tokens = 0;
@@ -763,7 +769,12 @@ int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t
                 else if (nd == 40) kind = T_A20;
                 else if (nd <= 16 && (d[0] != '0' || nd == 1)) kind = T_QTY;
                 else if (nd % 2 == 0) kind = T_DATA;
-                if (kind == T_QTY) {
+                while (k < nmarks && marks[k].at < i) k++;
+                if (kind == T_H32 && k < nmarks && marks[k].at == i) {
+                    put_u8(sk, T_RECOMP);
+                    put_varint(&col[HX_R], (uint64_t)(i - marks[k].obj));
+                    k++;
+                } else if (kind == T_QTY) {
                     uint64_t v = 0;
                     for (size_t k = 0; k < nd; k++) v = (v << 4) | (uint64_t)nib(d[k]);
                     put_u8(sk, T_QTY);
@@ -798,35 +809,101 @@ int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t
             i = j;
             continue;
         }
-        if (c >= 1 && c <= T_ESC) put_u8(sk, T_ESC);
+        if (c >= 1 && c <= last_tok) put_u8(sk, T_ESC);
         put_u8(sk, c);
         i++;
     }
     int rc = CAL_RLPCOL_OK;
-    for (int k = 0; k < CAL_HEXCOL_COLUMNS; k++)
-        if (col[k].oom) rc = CAL_RLPCOL_ERR_NOMEM;
-    if (rc == 0) rc = write_payload(tokens, col, CAL_HEXCOL_COLUMNS, level, out, out_len, column_sizes);
-    for (int k = 0; k < CAL_HEXCOL_COLUMNS; k++) free(col[k].p);
+    for (int c2 = 0; c2 < ncols; c2++)
+        if (col[c2].oom) rc = CAL_RLPCOL_ERR_NOMEM;
+    if (rc == 0) rc = write_payload(tokens, col, ncols, level, out, out_len, column_sizes);
+    for (int c2 = 0; c2 < ncols; c2++) free(col[c2].p);
     return rc;
 }
 
-int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected) {
-    const uint8_t *p = (const uint8_t *)src;
-    uint8_t *o = (uint8_t *)dst;
+int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+    return hexcol_encode_impl((const uint8_t *)src, len, level, out, out_len, column_sizes, NULL, 0);
+}
+
+/* Recomputable transaction objects, found by trying every '{' outside strings at bracket depth < 8
+ * (work O(8 n)); kept only when non-overlapping and when the stored hash is the recomputed one. */
+static int find_marks(const uint8_t *p, size_t len, hx_mark **out, size_t *count) {
+    *out = NULL;
+    *count = 0;
+    size_t cap = 0, depth = 0, last_end = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = p[i];
+        if (c == '"') {
+            size_t j = i + 1;
+            while (j < len && p[j] != '"') j += p[j] == '\\' ? 2 : 1;
+            i = j < len ? j : len;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            if (c == '{' && depth < 8 && i >= last_end) {
+                size_t end, at;
+                uint8_t h[32];
+                if (cal_json_tx_hash(p, len, i, &end, &at, h) == 1) {
+                    int same = 1;
+                    for (int b = 0; b < 32 && same; b++)
+                        same = p[at + 2 + 2 * b] == (uint8_t)HEXDIGITS[h[b] >> 4] && p[at + 3 + 2 * b] == (uint8_t)HEXDIGITS[h[b] & 15];
+                    if (same) {
+                        if (*count == cap) {
+                            size_t ncap = cap ? 2 * cap : 64;
+                            hx_mark *nm = (hx_mark *)realloc(*out, ncap * sizeof *nm);
+                            if (!nm) return CAL_RLPCOL_ERR_NOMEM;
+                            *out = nm;
+                            cap = ncap;
+                        }
+                        (*out)[(*count)++] = (hx_mark){at, i, end};
+                        last_end = end;
+                    }
+                }
+            }
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) depth--;
+    }
+    return 0;
+}
+
+int cal_hexcol2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+    *out = NULL;
+    *out_len = 0;
+    hx_mark *marks;
+    size_t n;
+    int rc = find_marks((const uint8_t *)src, len, &marks, &n);
+    if (rc == 0 && n == 0) rc = CAL_HEXCOL_NOTHING_TO_RECOMPUTE;
+    if (rc == 0) rc = hexcol_encode_impl((const uint8_t *)src, len, level, out, out_len, column_sizes, marks, n);
+    free(marks);
+    return rc;
+}
+
+size_t cal_hexcol2_count_recomputable(const void *src, size_t len) {
+    hx_mark *marks;
+    size_t n;
+    if (find_marks((const uint8_t *)src, len, &marks, &n)) n = 0;
+    free(marks);
+    return n;
+}
+
+static int hexcol_decode_impl(const uint8_t *p, size_t len, uint8_t *o, size_t expected, int recompute) {
+    const int ncols = recompute ? CAL_HEXCOL2_COLUMNS : CAL_HEXCOL_COLUMNS, last_tok = recompute ? T_RECOMP : T_ESC;
+    hx_mark *marks = NULL;
+    size_t nmarks = 0, mcap = 0;
     if (expected > SIZE_MAX / 16) return CAL_RLPCOL_ERR_LIMIT;
     table_t t;
     /* each output byte needs at most 2 column bytes (an escaped byte) */
-    int rc = read_table(p, len, expected, CAL_HEXCOL_COLUMNS, 2, &t);
+    int rc = read_table(p, len, expected, ncols, 2, &t);
     if (rc) return rc;
     uint8_t *raw = NULL;
-    rd_t col[CAL_HEXCOL_COLUMNS];
-    rc = load_columns(p, &t, CAL_HEXCOL_COLUMNS, &raw, col);
+    rd_t col[CAL_HEXCOL2_COLUMNS];
+    rc = load_columns(p, &t, ncols, &raw, col);
     rd_t *sk = &col[HX_SKEL];
     size_t out = 0;
     uint64_t tokens = 0;
     while (!rc && sk->off < sk->n) {
         uint8_t c = sk->p[sk->off++];
-        if (c == 0 || c > T_ESC) {
+        if (c == 0 || c > last_tok) {
             if (out == expected) { rc = CAL_RLPCOL_ERR_SIZE; break; }
             o[out++] = c;
             continue;
@@ -834,12 +911,31 @@ int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected) {
         if (c == T_ESC) {
             if (sk->off == sk->n) { rc = CAL_RLPCOL_ERR_TRUNCATED; break; }
             uint8_t l = sk->p[sk->off++];
-            if (l < 1 || l > T_ESC) { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
+            if (l < 1 || l > last_tok) { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
             if (out == expected) { rc = CAL_RLPCOL_ERR_SIZE; break; }
             o[out++] = l;
             continue;
         }
         tokens++;
+        if (c == T_RECOMP) {
+            uint64_t d;
+            if ((rc = get_varint(&col[HX_R], &d))) break;
+            if (d > out || o[out - d] != '{') { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
+            if (66 > expected - out) { rc = CAL_RLPCOL_ERR_SIZE; break; }
+            if (nmarks == mcap) {
+                size_t ncap = mcap ? 2 * mcap : 64;
+                hx_mark *nm = (hx_mark *)realloc(marks, ncap * sizeof *nm);
+                if (!nm) { rc = CAL_RLPCOL_ERR_NOMEM; break; }
+                marks = nm;
+                mcap = ncap;
+            }
+            marks[nmarks++] = (hx_mark){out, out - (size_t)d, 0};
+            o[out++] = '0';
+            o[out++] = 'x';
+            memset(o + out, '0', 64);
+            out += 64;
+            continue;
+        }
         int b = key_bucket(o, out);
         if (c == T_QTY) {
             uint64_t v;
@@ -868,17 +964,49 @@ int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected) {
     }
     if (!rc && tokens != t.items) rc = CAL_RLPCOL_ERR_MALFORMED;
     if (!rc && out != expected) rc = CAL_RLPCOL_ERR_SIZE;
-    if (!rc) rc = all_consumed(col, CAL_HEXCOL_COLUMNS);
+    if (!rc) rc = all_consumed(col, ncols);
+    /* recompute: objects in order, disjoint, each one's "hash" at its marker (linear work in total) */
+    size_t prev_end = 0;
+    for (size_t k = 0; !rc && k < nmarks; k++) {
+        size_t end, at;
+        uint8_t h[32];
+        if (marks[k].obj < prev_end || cal_json_tx_hash(o, expected, marks[k].obj, &end, &at, h) != 1 || at != marks[k].at) {
+            rc = CAL_RLPCOL_ERR_MALFORMED;
+            break;
+        }
+        for (int j = 0; j < 32; j++) {
+            o[at + 2 + 2 * j] = (uint8_t)HEXDIGITS[h[j] >> 4];
+            o[at + 3 + 2 * j] = (uint8_t)HEXDIGITS[h[j] & 15];
+        }
+        prev_end = end;
+    }
+    free(marks);
     free(raw);
     return rc;
 }
 
-int cal_hexcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
+int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected) {
+    return hexcol_decode_impl((const uint8_t *)src, len, (uint8_t *)dst, expected, 0);
+}
+
+int cal_hexcol2_decode(const void *src, size_t len, void *dst, size_t expected) {
+    return hexcol_decode_impl((const uint8_t *)src, len, (uint8_t *)dst, expected, 1);
+}
+
+static int hexcol_sizes(const void *src, size_t len, uint64_t *column_sizes, int ncols) {
     table_t t;
-    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, CAL_HEXCOL_COLUMNS, 2, &t);
+    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, ncols, 2, &t);
     if (e) return e;
-    for (int c = 0; c < CAL_HEXCOL_COLUMNS; c++) column_sizes[c] = t.stored[c];
+    for (int c = 0; c < ncols; c++) column_sizes[c] = t.stored[c];
     return 0;
+}
+
+int cal_hexcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
+    return hexcol_sizes(src, len, column_sizes, CAL_HEXCOL_COLUMNS);
+}
+
+int cal_hexcol2_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
+    return hexcol_sizes(src, len, column_sizes, CAL_HEXCOL2_COLUMNS);
 }
 
 /* ---------------------------------------------------------------- era1 (transform 4) */

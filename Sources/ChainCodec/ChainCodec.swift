@@ -55,7 +55,10 @@ public enum ChainCodec {
         var candidates: [Transform] = []
         if kind == .rlpHeaders { candidates.append(.rlpColumns) }
         if kind == .era1 { candidates.append(.era1Columns) }
-        if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 { candidates.append(.hexColumns) }
+        if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 {
+            // transform 5 when some transaction hash is recomputable (it is transform 3 plus markers), else 3
+            candidates.append(recomputableHashes(bytes) > 0 ? .hexColumns2 : .hexColumns)
+        }
         for t in candidates {
             if let p = columnsEncode(t, bytes, level: level).payload, p.count < best.1.count,
                (try? decodePayload(t, p, originalLength: bytes.count)) == bytes {
@@ -103,16 +106,38 @@ public enum ChainCodec {
             let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_hexcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
             guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
             return (0..<Int(CAL_HEXCOL_COLUMNS)).map { (hexColumnName($0), Int(sizes[$0])) }
+        case .hexColumns2:
+            var sizes = [UInt64](repeating: 0, count: Int(CAL_HEXCOL2_COLUMNS))
+            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_hexcol2_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
+            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
+            return (0..<Int(CAL_HEXCOL2_COLUMNS)).map { (hexColumnName($0), Int(sizes[$0])) }
         }
     }
 
-    /// Names of transform 3's columns: skeleton, bare-hex, then per key bucket b: qty-b, h32-b, a20-b, data-b.
+    /// Names of transform 3's columns: skeleton, bare-hex, then per key bucket b: qty-b, h32-b, a20-b, data-b;
+    /// transform 5 adds `recompute-objects`.
     static func hexColumnName(_ i: Int) -> String {
         if i == 0 { return "skeleton" }
         if i == 1 { return "bare-hex" }
+        if i == Int(CAL_HEXCOL_COLUMNS) { return "recompute-objects" }
         let kinds = ["qty", "h32", "a20", "data"]
         let k = (i - 2) / 32, b = (i - 2) % 32
         return k < 4 ? "\(kinds[k])-b\(b < 10 ? "0" : "")\(b)" : "?"
+    }
+
+    /// How many JSON-RPC transaction hashes in the text transform 5 recomputes from their objects' fields.
+    public static func recomputableHashes(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { cal_hexcol2_count_recomputable($0.baseAddress, $0.count) }
+    }
+
+    /// The hash of the JSON-RPC transaction object that starts at `start` (its `{`), rebuilt from the
+    /// object's fields as the signed transaction's encoding; nil when the object is not one it can encode.
+    public static func transactionHash(json: [UInt8], objectAt start: Int) -> [UInt8]? {
+        guard start >= 0, start < json.count else { return nil }
+        var out = [UInt8](repeating: 0, count: 32)
+        var end = 0, at = 0
+        let rc = json.withUnsafeBytes { t in out.withUnsafeMutableBytes { cal_json_tx_hash(t.baseAddress, t.count, start, &end, &at, $0.baseAddress) } }
+        return rc == 1 ? out : nil
     }
 
     static func hexValueCount(_ bytes: ArraySlice<UInt8>) -> Int {
@@ -154,11 +179,12 @@ public enum ChainCodec {
     static func columnsEncode(_ t: Transform, _ bytes: [UInt8], level: Int32) -> (payload: [UInt8]?, columns: [UInt64]) {
         var ptr: UnsafeMutableRawPointer?
         var len = 0
-        var sizes = [UInt64](repeating: 0, count: Int(max(CAL_RLPCOL_COLUMNS, CAL_HEXCOL_COLUMNS, CAL_ERA1_COLUMNS)))
+        var sizes = [UInt64](repeating: 0, count: Int(max(CAL_RLPCOL_COLUMNS, CAL_HEXCOL2_COLUMNS, CAL_ERA1_COLUMNS)))
         let rc = bytes.withUnsafeBytes { b in
             sizes.withUnsafeMutableBufferPointer {
                 switch t {
                 case .hexColumns: cal_hexcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
+                case .hexColumns2: cal_hexcol2_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 case .era1Columns: cal_era1_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 default: cal_rlpcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 }
@@ -205,6 +231,14 @@ public enum ChainCodec {
                 return rc
             }
             guard let out else { throw .payload(transform: "era1-columns/1", reason: rlpError(rc)) }
+            return out
+        case .hexColumns2:
+            var rc: Int32 = 0
+            let out = fill(n) { dst in
+                rc = payload.withUnsafeBytes { p in cal_hexcol2_decode(p.baseAddress, p.count, dst, n) }
+                return rc
+            }
+            guard let out else { throw .payload(transform: "hex-columns/2", reason: rlpError(rc)) }
             return out
         }
     }

@@ -78,7 +78,7 @@ public enum CodecClaims {
             } while d1 - d0 < 200_000_000 && reps < 50
             let transform = (try? ChainCodec.header(archive).transform.description) ?? "?"
             var floor: Int?
-            if let t = try? ChainCodec.header(archive).transform, t == .rlpColumns || t == .hexColumns,
+            if let t = try? ChainCodec.header(archive).transform, t == .rlpColumns || t == .hexColumns || t == .hexColumns2,
                let cols = try? ChainCodec.columns(archive) {
                 floor = cols.filter { floorColumns.contains($0.name) || $0.name.hasPrefix("h32-") }.reduce(0) { $0 + $1.bytes }
             }

@@ -47,6 +47,8 @@ public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case hexColumns = 3
     /// era1 (e2store): snappy entries stored as RLP (headers as `rlpColumns`), TDs and index recomputed.
     case era1Columns = 4
+    /// `hexColumns` plus recompute markers: JSON-RPC transaction hashes rebuilt from the object's fields.
+    case hexColumns2 = 5
 
     public var description: String {
         switch self {
@@ -55,6 +57,7 @@ public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .rlpColumns: "rlp-columns/1"
         case .hexColumns: "hex-columns/1"
         case .era1Columns: "era1-columns/1"
+        case .hexColumns2: "hex-columns/2"
         }
     }
 }

@@ -161,7 +161,7 @@ private func syntheticChain(_ n: Int, _ rng: inout SeededRNG) -> [UInt8] {
                 #expect(try ChainCodec.header(a).transform == .era1Columns, "\(url.lastPathComponent)")
             }
             if url.lastPathComponent.hasPrefix("block2447600"), !url.lastPathComponent.contains("State") {
-                #expect(try ChainCodec.header(a).transform == .hexColumns, "\(url.lastPathComponent)")
+                #expect(try ChainCodec.header(a).transform == .hexColumns2, "\(url.lastPathComponent)")
             }
             if url.lastPathComponent.hasSuffix(".headers.rlp") {
                 #expect(try ChainCodec.header(a).transform == .rlpColumns, "\(url.lastPathComponent)")

@@ -366,6 +366,39 @@ int cal_hexcol_decode(const void *src, size_t len, void *dst, size_t expected);
 /* Stored sizes of the CAL_HEXCOL_COLUMNS columns of a transform-3 payload. */
 int cal_hexcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
 
+/* ---------------------------------------------------------------- hex columns + recompute (transform 5) */
+
+/*
+ * Transform 3 plus "recompute" markers: the hash of every JSON-RPC transaction object whose stored
+ * hash equals the Keccak-256 of its signed encoding (rebuilt from the object's own fields) is stored
+ * as a one-byte token and recomputed on decode; docs/archive-codec.md, transform 5. One more column
+ * than transform 3 (each marker's distance back to its object's '{').
+ */
+enum { CAL_HEXCOL2_COLUMNS = CAL_HEXCOL_COLUMNS + 1, CAL_HEXCOL_NOTHING_TO_RECOMPUTE = 1 };
+
+/* As cal_hexcol_encode; returns CAL_HEXCOL_NOTHING_TO_RECOMPUTE (and no output) when the text has no
+ * recomputable transaction hash, so the caller uses transform 3 instead. */
+int cal_hexcol2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes);
+
+/* As cal_hexcol_decode. Work is linear in `expected`: recomputed objects must be disjoint and in order. */
+int cal_hexcol2_decode(const void *src, size_t len, void *dst, size_t expected);
+
+/* Stored sizes of the CAL_HEXCOL2_COLUMNS columns of a transform-5 payload. */
+int cal_hexcol2_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
+
+/* Number of transaction hashes transform 5 would recompute in the text (for measurements). */
+size_t cal_hexcol2_count_recomputable(const void *src, size_t len);
+
+/*
+ * Transaction hash of the JSON object starting at text[start] == '{' (a JSON-RPC transaction: legacy,
+ * EIP-2930, EIP-1559, EIP-4844 or EIP-7702, fields as geth prints them): Keccak-256 of the signed
+ * encoding rebuilt from the object's fields, ignoring the value of its "hash" member. Returns 1 and
+ * sets *obj_end (index after the closing brace), *hash_at (index of the "0x" of the "hash" value) and
+ * out32; 0 when the object is well formed but not a transaction it can encode (*obj_end set); -1 when
+ * no object parses at start. Reads only text[start .. len).
+ */
+int cal_json_tx_hash(const void *text, size_t len, size_t start, size_t *obj_end, size_t *hash_at, void *out32);
+
 /* ---------------------------------------------------------------- era1 (transform 4) */
 
 /*
