@@ -1,6 +1,7 @@
 // Prints the ratio table of docs/archive-codec.md: the chain codec vs zstd -19 --long=27, xz -9 and
 // brotli 11 on every corpus file, same run. Build in release:
 //   swift run -c release codec-bench [--shared DIR] [--only SUBSTRING] [--level N]
+//   swift run -c release codec-bench --columns FILE     (stored bytes per column of FILE's archive)
 import ChainCodec
 import Foundation
 
@@ -14,6 +15,17 @@ if args.first == "--encode", args.count >= 3 {
     var input = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: a[1]))) ?? Data())
     if a.count >= 5, a[3] == "--max-bytes", let n = Int(a[4]) { input = Array(input.prefix(n)) }
     try! Data(ChainCodec.encode(input)).write(to: URL(fileURLWithPath: a[2]))
+    exit(0)
+}
+// `codec-bench --columns FILE`: the archive's transform and stored bytes per non-empty column, largest first.
+if args.first == "--columns", args.count >= 2 {
+    let input = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: Array(args)[1]))) ?? Data())
+    let archive = ChainCodec.encode(input)
+    let h = try! ChainCodec.header(archive)
+    print("\(Array(args)[1]): \(input.count) B → \(archive.count) B, transform \(h.transform), \(ChainCodec.recomputableHashes(input)) recomputable transaction hashes")
+    for c in try! ChainCodec.columns(archive).filter({ $0.bytes > 0 }).sorted(by: { $0.bytes > $1.bytes }) {
+        print(String(format: "%8d B  %5.1f %%  ", c.bytes, 100 * Double(c.bytes) / Double(archive.count)) + c.name)
+    }
     exit(0)
 }
 while let a = args.popFirst() {
