@@ -196,13 +196,19 @@ typedef struct {
     size_t body; /* offset of the first column's bytes */
 } table_t;
 
-/* Parses the column table; every raw length is bounded by mult * expected + 4096 in total. */
-static int read_table(const uint8_t *p, size_t len, size_t expected, int ncols, uint64_t mult, table_t *t) {
+/* Working-memory budgets of the decoders (docs/archive-codec.md, "Memory"): the raw column bytes a
+ * payload may declare, in total, for an original of n bytes. Tight enough that a hostile archive cannot
+ * make decode allocate much more than a few times its declared size; an input whose honest encoding
+ * would need more is caught by the encoder's verification decode and stored with another transform. */
+static uint64_t budget(uint64_t n, uint64_t mult) { return n * mult + 4096; }
+
+/* Parses the column table: at most `expected` items, raw lengths at most `limit` bytes in total. */
+static int read_table(const uint8_t *p, size_t len, size_t expected, int ncols, uint64_t limit, table_t *t) {
     rd_t r = {p, len, 0};
     int e = get_varint(&r, &t->items);
     if (e) return e;
     if (t->items > expected) return CAL_RLPCOL_ERR_LIMIT;
-    uint64_t limit = (uint64_t)expected * mult + 4096, sum_raw = 0, sum_stored = 0;
+    uint64_t sum_raw = 0, sum_stored = 0;
     for (int c = 0; c < ncols; c++) {
         const uint8_t *m;
         if ((e = get_bytes(&r, 1, &m))) return e;
@@ -552,19 +558,19 @@ int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t
 
 int cal_rlpcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
     table_t t;
-    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, CAL_RLPCOL_COLUMNS, 12, &t);
+    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, CAL_RLPCOL_COLUMNS, UINT64_MAX, &t);
     if (e) return e;
     for (int c = 0; c < CAL_RLPCOL_COLUMNS; c++) column_sizes[c] = t.stored[c];
     return 0;
 }
 
-int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected) {
+/* Transform 2 with an explicit column budget (era1 passes one derived from its own original length). */
+static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected, uint64_t limit) {
     const uint8_t *p = (const uint8_t *)src;
     uint8_t *o = (uint8_t *)dst;
     if (expected > SIZE_MAX / 16) return CAL_RLPCOL_ERR_LIMIT;
     table_t t;
-    /* each output byte needs at most 12 column bytes (docs/archive-codec.md) */
-    int e = read_table(p, len, expected, CAL_RLPCOL_COLUMNS, 12, &t);
+    int e = read_table(p, len, expected, CAL_RLPCOL_COLUMNS, limit, &t);
     if (e) return e;
     uint8_t *raw = NULL;
     rd_t col[CAL_RLPCOL_COLUMNS];
@@ -684,6 +690,11 @@ int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected) {
     free(raw);
     free(st);
     return rc;
+}
+
+int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected) {
+    /* honest header streams need about 1.1 column bytes per output byte */
+    return rlpcol_decode(src, len, dst, expected, budget(expected, 3));
 }
 
 /* ---------------------------------------------------------------- hex columns (transform 3) */
@@ -893,7 +904,7 @@ static int hexcol_decode_impl(const uint8_t *p, size_t len, uint8_t *o, size_t e
     if (expected > SIZE_MAX / 16) return CAL_RLPCOL_ERR_LIMIT;
     table_t t;
     /* each output byte needs at most 2 column bytes (an escaped byte) */
-    int rc = read_table(p, len, expected, ncols, 2, &t);
+    int rc = read_table(p, len, expected, ncols, budget(expected, 2), &t);
     if (rc) return rc;
     uint8_t *raw = NULL;
     rd_t col[CAL_HEXCOL2_COLUMNS];
@@ -995,7 +1006,7 @@ int cal_hexcol2_decode(const void *src, size_t len, void *dst, size_t expected) 
 
 static int hexcol_sizes(const void *src, size_t len, uint64_t *column_sizes, int ncols) {
     table_t t;
-    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, ncols, 2, &t);
+    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 16, ncols, UINT64_MAX, &t);
     if (e) return e;
     for (int c = 0; c < ncols; c++) column_sizes[c] = t.stored[c];
     return 0;
@@ -1196,8 +1207,9 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
     uint8_t *o = (uint8_t *)dst;
     if (expected > SIZE_MAX / 32) return CAL_RLPCOL_ERR_LIMIT;
     table_t t;
-    /* snappy expands at most ~21x on decode, so RLP columns are bounded by 24x the original */
-    int rc = read_table(p, len, expected, CAL_ERA1_COLUMNS, 24, &t);
+    /* the RLP streams are what snappy compressed (about 1.3x the original on chain data; more only for
+     * runs of zeros, which the encoder then stores another way): 4x in total */
+    int rc = read_table(p, len, expected, CAL_ERA1_COLUMNS, budget(expected, 4), &t);
     if (rc) return rc;
     uint8_t *raw = NULL, *hbuf = NULL;
     rd_t col[CAL_ERA1_COLUMNS], hdr = {NULL, 0, 0};
@@ -1209,9 +1221,11 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
     if (!rc && col[ERA_HEADERS].n) {
         uint64_t hn;
         rc = get_varint(&col[ERA_HEADERS], &hn);
-        if (!rc && (hn == 0 || hn > (uint64_t)expected * 24 + 4096)) rc = CAL_RLPCOL_ERR_LIMIT;
+        if (!rc && (hn == 0 || hn > budget(expected, 4))) rc = CAL_RLPCOL_ERR_LIMIT;
         if (!rc && !(hbuf = (uint8_t *)malloc((size_t)hn))) rc = CAL_RLPCOL_ERR_NOMEM;
-        if (!rc) rc = cal_rlpcol_decode(col[ERA_HEADERS].p + col[ERA_HEADERS].off, col[ERA_HEADERS].n - col[ERA_HEADERS].off, hbuf, (size_t)hn);
+        /* the header stream's own columns: 3x the era1 original, not 3x the (up to 4x larger) stream */
+        if (!rc) rc = rlpcol_decode(col[ERA_HEADERS].p + col[ERA_HEADERS].off, col[ERA_HEADERS].n - col[ERA_HEADERS].off, hbuf, (size_t)hn,
+                                    budget(expected, 3));
         if (!rc) { col[ERA_HEADERS].off = col[ERA_HEADERS].n; hdr.p = hbuf; hdr.n = (size_t)hn; }
     }
     size_t out = 0;
@@ -1282,7 +1296,7 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
 
 int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
     table_t t;
-    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 32, CAL_ERA1_COLUMNS, 24, &t);
+    int e = read_table((const uint8_t *)src, len, SIZE_MAX / 32, CAL_ERA1_COLUMNS, UINT64_MAX, &t);
     if (e) return e;
     for (int c = 0; c < CAL_ERA1_COLUMNS; c++) column_sizes[c] = t.stored[c];
     return 0;

@@ -156,3 +156,36 @@ import CCaldera
         }
     }
 }
+
+@Suite("Decoder memory budget") struct DecodeBudgetTests {
+    /// A column table declaring `raw` bytes in column 0 and nothing else (all columns stored raw).
+    static func table(columns: Int, raw: Int) -> [UInt8] {
+        var w = ByteWriter()
+        w.varint(0)
+        for c in 0..<columns { w.u8(0); w.varint(UInt64(c == 0 ? raw : 0)) }
+        return w.bytes
+    }
+
+    @Test("column tables may declare at most 3n (RLP), 2n (hex) or 4n (era1) + 4096 raw bytes for an original of n")
+    func budgets() throws {
+        let n = 1000
+        for (t, cols, mult) in [(Transform.rlpColumns, Int(CAL_RLPCOL_COLUMNS), 3), (.hexColumns, Int(CAL_HEXCOL_COLUMNS), 2),
+                                (.hexColumns2, Int(CAL_HEXCOL2_COLUMNS), 2), (.era1Columns, Int(CAL_ERA1_COLUMNS), 4)] {
+            let limit = n * mult + 4096
+            // one byte over the budget: refused from the table alone, before anything is allocated
+            do {
+                _ = try ChainCodec.decodePayload(t, Self.table(columns: cols, raw: limit + 1), originalLength: n)
+                Issue.record("\(t): over-budget table accepted")
+            } catch let e {
+                #expect(e == .payload(transform: t.description, reason: "a declared size exceeds what the original length allows"), "\(t)")
+            }
+            // at the budget the table itself is accepted (the payload then ends early)
+            do {
+                _ = try ChainCodec.decodePayload(t, Self.table(columns: cols, raw: limit), originalLength: n)
+                Issue.record("\(t): truncated payload accepted")
+            } catch let e {
+                #expect(e != .payload(transform: t.description, reason: "a declared size exceeds what the original length allows"), "\(t)")
+            }
+        }
+    }
+}
