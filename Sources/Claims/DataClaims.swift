@@ -13,7 +13,24 @@ public enum DataClaims {
         public var namespace: Namespace { Namespace(name: String(name.prefix(10))) ?? .default }
     }
 
-    public static func corpusSources(_ shared: URL) -> [Source] {
+    /// Files the corpus lists under "Derived files" in SOURCES.md (paths relative to corpus/): data
+    /// produced from other corpus files (the RLP streams decoded from each era1 file, the hex-decoded
+    /// OP calldata), which repeats their information.
+    public static func derivedFiles(_ shared: URL) -> Set<String> {
+        guard let text = try? String(contentsOf: shared.appendingPathComponent("corpus/SOURCES.md"), encoding: .utf8) else { return [] }
+        var out = Set<String>(), inDerived = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") { inDerived = line.lowercased().contains("derived"); continue }
+            guard inDerived, line.hasPrefix("| ") else { continue }
+            let cell = line.dropFirst(2).prefix { $0 != "|" }.trimmingCharacters(in: .whitespaces)
+            if cell.contains("/"), !cell.contains(" ") { out.insert(cell) }
+        }
+        return out
+    }
+
+    /// The corpus by source directory; `excludingDerived` leaves out `derivedFiles`.
+    public static func corpusSources(_ shared: URL, excludingDerived: Bool = false) -> [Source] {
+        let derived = excludingDerived ? derivedFiles(shared) : []
         let corpus = shared.appendingPathComponent("corpus")
         let fm = FileManager.default
         guard let dirs = try? fm.contentsOfDirectory(atPath: corpus.path) else { return [] }
@@ -22,7 +39,7 @@ public enum DataClaims {
             let url = corpus.appendingPathComponent(d)
             guard fm.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue,
                   let names = try? fm.contentsOfDirectory(atPath: url.path) else { return nil }
-            let files = names.sorted().map { url.appendingPathComponent($0) }.filter { !$0.hasDirectoryPath }
+            let files = names.sorted().filter { !derived.contains(d + "/" + $0) }.map { url.appendingPathComponent($0) }.filter { !$0.hasDirectoryPath }
             return files.isEmpty ? nil : Source(name: d, files: files)
         }
     }
@@ -139,25 +156,33 @@ public enum DataClaims {
             return [ClaimResult(id: "data.compression-ratio", claim: "cold archive compresses chain data 20× (seed)", target: "≥ 20× (seed)",
                                 measured: 0, unit: "×", holds: false, conditions: "not measured: no shared directory (set CALDERA_SHARED)")]
         }
-        let sources = corpusSources(shared)
+        let claim = "Older data migrates to the permanent archive compressed (seed: to 1/20 of its size)"
         var rows = [ClaimResult]()
         var measuredRatio = 0.0
         do {
-            let r = try measureCompression(sources: sources)
-            let t = r.total
+            // Headline: each piece of data once (the corpus' derived files, re-encodings of other files, left out).
+            let originals = corpusSources(shared, excludingDerived: true)
+            let r = try measureCompression(sources: originals)
+            let all = try measureCompression(sources: corpusSources(shared), runCLIs: true)
+            let t = r.total, ta = all.total
             measuredRatio = Double(t.raw) / Double(max(t.cold, 1))
-            var cond = "corpus \(shared.appendingPathComponent("corpus").path): \(t.files) files, \(t.raw) bytes, one namespace per source; "
+            let derived = derivedFiles(shared).count
+            var cond = "corpus \(shared.appendingPathComponent("corpus").path) without its \(derived) derived files (RLP decoded from the era1 files, hex-decoded calldata: they repeat other files' content): "
+            cond += "\(t.files) files, \(t.raw) bytes, one namespace per source; "
             cond += "put → migrate --older-than 0s with zstd level \(r.parameters.level), window 2^\(r.parameters.windowLog), long-distance matching, "
-            cond += "32 MiB frames, per-namespace dictionaries when a trial shows they pay; cold bytes = segment files + dictionaries. "
+            cond += "32 MiB frames, per-namespace dictionaries when a trial shows they pay, and the chain-aware codec (docs/archive-codec.md) for each blob it recognises "
+            cond += "(era1, RLP headers, JSON-RPC/hex text) whenever the segment built that way is smaller; cold bytes = segment files + dictionaries. "
             cond += "Per source (ours | zstd -19 --long=27 | xz -9 on the same files concatenated, same run): "
             cond += r.rows.map { "\($0.source) \(ratio($0.raw, $0.cold)) | \(ratio($0.raw, $0.zstdCLI)) | \(ratio($0.raw, $0.xzCLI))" }.joined(separator: "; ")
             cond += ". Overall: ours \(ratio(t.raw, t.cold)), zstd CLI \(ratio(t.raw, t.zstdCLI)), xz CLI \(ratio(t.raw, t.xzCLI)). "
-            cond += "The seed's 1/20 is not reached on this data. The archive also builds each segment with the chain-aware codec for RLP-header and era1 blobs (frame encoding 3) and keeps the smaller: here plain zstd frames win, because every era1 file sits in the corpus beside the RLP decoded from it and one long-window frame across both is cheaper; per file the codec gains 1.6–1.8× over zstd on those kinds (data.codec-ratio). "
-            cond += String(format: "Measured in %.1f s (put %.1f MB/s, migrate %.1f MB/s).", r.seconds, r.putMBps, r.migrateMBps)
-            rows.append(ClaimResult(id: "data.compression-ratio", claim: "Older data migrates to the permanent archive compressed (seed: to 1/20 of its size)",
+            cond += "All \(ta.files) files, derived ones included (\(ta.raw) bytes): ours \(ratio(ta.raw, ta.cold)), zstd CLI \(ratio(ta.raw, ta.zstdCLI)), xz CLI \(ratio(ta.raw, ta.xzCLI)) — "
+            cond += "there one long-window zstd frame across an era1 file and the RLP decoded from it beats the codec, and the segment builder keeps plain frames. "
+            cond += "The seed's 1/20 is not reached on this data: per kind the codec gets 4.6–7.6× (data.codec-ratio); what remains is hashes, state roots and signatures. "
+            cond += String(format: "Measured in %.1f s + %.1f s (put %.1f MB/s, migrate %.1f MB/s).", r.seconds, all.seconds, r.putMBps, r.migrateMBps)
+            rows.append(ClaimResult(id: "data.compression-ratio", claim: claim,
                                     target: "≥ 20× (seed)", measured: measuredRatio, unit: "×", holds: measuredRatio >= 20, conditions: cond))
         } catch {
-            rows.append(ClaimResult(id: "data.compression-ratio", claim: "Older data migrates to the permanent archive compressed (seed: to 1/20 of its size)",
+            rows.append(ClaimResult(id: "data.compression-ratio", claim: claim,
                                     target: "≥ 20× (seed)", measured: 0, unit: "×", holds: false, conditions: "measurement failed: \(error)"))
         }
         rows.append(costRow(compressionRatio: measuredRatio > 0 ? measuredRatio : 1))

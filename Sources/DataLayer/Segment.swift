@@ -159,7 +159,7 @@ public enum Segment {
     /// result is smaller than plain zstd of the blob; nil otherwise.
     static func chainEncoded(_ data: [UInt8], level: Int) -> [UInt8]? {
         switch ChainCodec.detect(data) {
-        case .rlpHeaders, .era1:
+        case .rlpHeaders, .era1, .json, .hexText:
             let archive = ChainCodec.encode(data, level: Int32(clamping: level))
             guard let h = try? ChainCodec.header(archive), h.transform != .stored && h.transform != .zstd else { return nil }
             return archive
