@@ -84,7 +84,7 @@ public enum CodecClaims {
             }
             let mb = Double(bytes.count) / 1e6
             rows.append(CodecMeasurement(
-                kind: ChainCodec.detect(bytes).rawValue, file: rel, transform: transform, rawBytes: bytes.count,
+                kind: kindName(bytes), file: rel, transform: transform, rawBytes: bytes.count,
                 codecBytes: archive.count,
                 zstd19Bytes: runExternal ? (compressedSize(zstdCommand, url) ?? 0) : 0,
                 xzBytes: runExternal ? compressedSize(xzCommand, url) : nil,
@@ -94,6 +94,13 @@ public enum CodecClaims {
                 floorBytes: floor))
         }
         return rows
+    }
+
+    /// The kind reported for a file: `detect`'s, with JSON that carries recomputable transactions
+    /// (JSON-RPC block exports) reported apart as "json-rpc", the kind the 1.5× target names.
+    public static func kindName(_ bytes: [UInt8]) -> String {
+        let k = ChainCodec.detect(bytes)
+        return k == .json && ChainCodec.recomputableHashes(bytes) > 0 ? "json-rpc" : k.rawValue
     }
 
     /// Totals per data kind.
@@ -149,19 +156,21 @@ public struct CodecClaim: Sendable {
 
 extension CodecClaims {
     /// Summarises measurements into the claims row: the best per-kind ratio is `measured`; `holds` only
-    /// when some kind reaches 20× and the RLP and JSON kinds each beat zstd -19 by 1.5×.
+    /// when some kind reaches 20× and the RLP block kinds and JSON-RPC exports each beat zstd -19 by 1.5×.
     public static func claim(_ rows: [CodecMeasurement]) -> CodecClaim {
         let kinds = summary(rows)
         func f(_ x: Double) -> String { String(format: "%.2f", x) }
         let best = kinds.map(\.ratio).max() ?? 0
         let perKind = kinds.map { "\($0.kind): \(f($0.ratio))× (zstd -19 \(f(Double($0.rawBytes) / Double(max($0.zstd19Bytes, 1))))×, gain \(f($0.gainOverZstd19))×, \($0.files) files)" }
         let rlpOK = kinds.filter { ["rlp-headers", "era1"].contains($0.kind) }.allSatisfy { $0.gainOverZstd19 >= 1.5 }
-        let jsonOK = kinds.filter { $0.kind == "json" }.allSatisfy { $0.gainOverZstd19 >= 1.5 }
+        let jsonOK = kinds.filter { $0.kind == "json-rpc" }.allSatisfy { $0.gainOverZstd19 >= 1.5 }
+        let verdict = "vs zstd -19: RLP blocks (era1, headers) \(rlpOK ? "≥" : "<") 1.5×, JSON-RPC exports \(jsonOK ? "≥" : "<") 1.5×, "
+            + "20× \(best >= 20 ? "reached" : "not reached") by any kind"
         let slowest = rows.map(\.decodeMBps).min() ?? 0
         return CodecClaim(
             measured: f(best),
             holds: best >= 20 && rlpOK && jsonOK && slowest >= 200,
             conditions: "lossless, SHA-256 checked; zstd level 19 columns; corpus ../shared/corpus (\(rows.count) files); "
-                + perKind.joined(separator: "; ") + "; slowest decode \(f(slowest)) MB/s (one core)")
+                + perKind.joined(separator: "; ") + "; slowest decode \(f(slowest)) MB/s (one core); " + verdict)
     }
 }
