@@ -931,7 +931,7 @@ static int hexcol_decode_impl(const uint8_t *p, size_t len, uint8_t *o, size_t e
         if (c == T_RECOMP) {
             uint64_t d;
             if ((rc = get_varint(&col[HX_R], &d))) break;
-            if (d > out || o[out - d] != '{') { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
+            if (d == 0 || d > out || o[out - d] != '{') { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
             if (66 > expected - out) { rc = CAL_RLPCOL_ERR_SIZE; break; }
             if (nmarks == mcap) {
                 size_t ncap = mcap ? 2 * mcap : 64;

@@ -125,8 +125,9 @@ import CCaldera
         let text = Array(tx.utf8)
         #expect(try ChainCodec.decodePayload(.hexColumns2, one, originalLength: text.count) == text)
         // the same marker one byte off the '{', or past the start of the output: rejected
-        for d in [before.count - 1, before.count + 1] {
-            let p = Self.rawPayload(items: 1, columns: [0: before + [7] + after, rc: [UInt8(d)]])
+        for d in [0, before.count - 1, before.count + 1, 1 << 20] {
+            var dw = ByteWriter(); dw.varint(UInt64(d))
+            let p = Self.rawPayload(items: 1, columns: [0: before + [7] + after, rc: dw.bytes])
             #expect(throws: ChainCodecError.self) { try ChainCodec.decodePayload(.hexColumns2, p, originalLength: text.count) }
         }
         // two markers in the second copy, both pointing at the first object: rejected (work stays linear)
