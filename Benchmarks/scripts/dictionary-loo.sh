@@ -8,7 +8,7 @@ corpus="${CALDERA_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}/corpus
 [ -d "$corpus" ] || { echo "no corpus at $corpus (set CALDERA_SHARED)" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mapfile -t files < <(find "$corpus" -name '*.json' | sort)
-echo "| file | bytes | zstd -19 --long=27 | zstd -19 + leave-one-out dictionary | change |"
+echo "| file | bytes | zstd -19 --long=27 | zstd -19 + leave-one-out dictionary | saved by the dictionary |"
 echo "|---|---:|---:|---:|---:|"
 for f in "${files[@]}"; do
   rm -rf "$work/s"; mkdir "$work/s"

@@ -215,15 +215,15 @@ static int read_table(const uint8_t *p, size_t len, size_t expected, int ncols, 
         if (*m > 1) return CAL_RLPCOL_ERR_MALFORMED;
         t->mode[c] = *m;
         if ((e = get_varint(&r, &t->raw[c]))) return e;
-        if (t->raw[c] > limit) return CAL_RLPCOL_ERR_LIMIT;
+        if (t->raw[c] > limit || sum_raw > limit - t->raw[c]) return CAL_RLPCOL_ERR_LIMIT;
         if (*m == 1) {
             if ((e = get_varint(&r, &t->stored[c]))) return e;
             if (t->stored[c] == 0 || t->stored[c] >= t->raw[c]) return CAL_RLPCOL_ERR_MALFORMED;
         } else t->stored[c] = t->raw[c];
+        /* no wrap-around in either sum: the column-size queries pass an unlimited budget */
+        if (t->stored[c] > len || sum_stored > len - t->stored[c]) return CAL_RLPCOL_ERR_TRUNCATED;
         sum_raw += t->raw[c];
         sum_stored += t->stored[c];
-        if (sum_raw > limit) return CAL_RLPCOL_ERR_LIMIT;
-        if (sum_stored > len) return CAL_RLPCOL_ERR_TRUNCATED;
     }
     if (sum_stored > r.n - r.off) return CAL_RLPCOL_ERR_TRUNCATED;
     if (sum_stored < r.n - r.off) return CAL_RLPCOL_ERR_TRAILING;
@@ -836,13 +836,19 @@ int cal_hexcol_encode(const void *src, size_t len, int level, void **out, size_t
     return hexcol_encode_impl((const uint8_t *)src, len, level, out, out_len, column_sizes, NULL, 0);
 }
 
-/* Recomputable transaction objects, found by trying every '{' outside strings at bracket depth < 8
- * (work O(8 n)); kept only when non-overlapping and when the stored hash is the recomputed one. */
+/* Recomputable transaction objects. Candidates are the '{' outside strings at bracket depth < 8, each
+ * tried on the text up to its own closing bracket as this scan sees it (or the end of the text if it
+ * never closes), so every byte is read by at most 8 tries plus at most 8 unclosed ones: O(16 n) even when
+ * the scan and the JSON parser disagree about strings. Kept when non-overlapping and when the stored
+ * hash is the recomputed one. */
+typedef struct { size_t start, end; } hx_span;
 static int find_marks(const uint8_t *p, size_t len, hx_mark **out, size_t *count) {
     *out = NULL;
     *count = 0;
-    size_t cap = 0, depth = 0, last_end = 0;
-    for (size_t i = 0; i < len; i++) {
+    hx_span *cand = NULL;
+    size_t ncand = 0, ccap = 0, depth = 0, open[8];
+    int rc = 0;
+    for (size_t i = 0; i < len && !rc; i++) {
         uint8_t c = p[i];
         if (c == '"') {
             size_t j = i + 1;
@@ -851,30 +857,47 @@ static int find_marks(const uint8_t *p, size_t len, hx_mark **out, size_t *count
             continue;
         }
         if (c == '[' || c == '{') {
-            if (c == '{' && depth < 8 && i >= last_end) {
-                size_t end, at;
-                uint8_t h[32];
-                if (cal_json_tx_hash(p, len, i, &end, &at, h) == 1) {
-                    int same = 1;
-                    for (int b = 0; b < 32 && same; b++)
-                        same = p[at + 2 + 2 * b] == (uint8_t)HEXDIGITS[h[b] >> 4] && p[at + 3 + 2 * b] == (uint8_t)HEXDIGITS[h[b] & 15];
-                    if (same) {
-                        if (*count == cap) {
-                            size_t ncap = cap ? 2 * cap : 64;
-                            hx_mark *nm = (hx_mark *)realloc(*out, ncap * sizeof *nm);
-                            if (!nm) return CAL_RLPCOL_ERR_NOMEM;
-                            *out = nm;
-                            cap = ncap;
-                        }
-                        (*out)[(*count)++] = (hx_mark){at, i, end};
-                        last_end = end;
+            if (depth < 8) {
+                open[depth] = SIZE_MAX;
+                if (c == '{') {
+                    if (ncand == ccap) {
+                        size_t ncap = ccap ? 2 * ccap : 64;
+                        hx_span *nc = (hx_span *)realloc(cand, ncap * sizeof *nc);
+                        if (!nc) { rc = CAL_RLPCOL_ERR_NOMEM; break; }
+                        cand = nc;
+                        ccap = ncap;
                     }
+                    cand[ncand] = (hx_span){i, len};
+                    open[depth] = ncand++;
                 }
             }
             depth++;
-        } else if ((c == ']' || c == '}') && depth > 0) depth--;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+            if (depth < 8 && open[depth] != SIZE_MAX) cand[open[depth]].end = i + 1;
+        }
     }
-    return 0;
+    size_t cap = 0, last_end = 0;
+    for (size_t k = 0; k < ncand && !rc; k++) {
+        size_t i = cand[k].start, end, at;
+        uint8_t h[32];
+        if (i < last_end || cal_json_tx_hash(p, cand[k].end, i, &end, &at, h) != 1) continue;
+        int same = 1;
+        for (int b = 0; b < 32 && same; b++)
+            same = p[at + 2 + 2 * b] == (uint8_t)HEXDIGITS[h[b] >> 4] && p[at + 3 + 2 * b] == (uint8_t)HEXDIGITS[h[b] & 15];
+        if (!same) continue;
+        if (*count == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            hx_mark *nm = (hx_mark *)realloc(*out, ncap * sizeof *nm);
+            if (!nm) { rc = CAL_RLPCOL_ERR_NOMEM; break; }
+            *out = nm;
+            cap = ncap;
+        }
+        (*out)[(*count)++] = (hx_mark){at, i, end};
+        last_end = end;
+    }
+    free(cand);
+    return rc;
 }
 
 int cal_hexcol2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {

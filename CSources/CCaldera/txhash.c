@@ -6,8 +6,9 @@
  *
  * The parse is deliberately narrow: a transaction object is one whose `hash` is "0x" + 64 lowercase
  * digits and whose signed fields are all present, once each, in the forms geth and reth print. Anything
- * else (an unknown type, a duplicate key, an escape inside a key, an extra key in an access-list entry)
- * makes the object "not recomputable" and its hash is stored like any other value. The function is a
+ * else (an unknown type, a duplicate field, an extra key in an access-list entry) makes the object "not
+ * recomputable" and its hash is stored like any other value. Keys are compared byte for byte: a key
+ * written with escapes ("h\u0061sh") is an unknown key, ignored. The function is a
  * pure function of the object's bytes other than the hash value itself, which is what lets the decoder
  * run it on text where that hash is still a placeholder.
  */
@@ -147,20 +148,36 @@ static void list_end(rb_t *b, size_t at) {
     b->n = save + hn;
 }
 
-static inline int hexval(uint8_t c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
+/* Lowercase hex digit values, -1 for every other byte: one table lookup per digit (the decoder turns
+ * every recomputed transaction's calldata back from hex, so this loop is the transform's hot path). */
+static const int8_t HEXV[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
-/* "0x" + lowercase digits inside the string value v: digit span. */
+/* "0x" + digits inside the string value v: the digit span (digits are checked where they are converted). */
 static int hex_digits(const uint8_t *t, val_t v, const uint8_t **d, size_t *nd) {
     if (v.end - v.at < 4 || t[v.at] != '"' || t[v.end - 1] != '"' || t[v.at + 1] != '0' || t[v.at + 2] != 'x') return -1;
     *d = t + v.at + 3;
     *nd = v.end - v.at - 4;
-    for (size_t k = 0; k < *nd; k++)
-        if (hexval((*d)[k]) < 0) return -1;
     return 0;
+}
+
+/* n/2 bytes from 2n lowercase digits; -1 on any other byte. */
+static int unhex(const uint8_t *d, size_t nb, uint8_t *out) {
+    int bad = 0;
+    for (size_t k = 0; k < nb; k++) {
+        int hi = HEXV[d[2 * k]], lo = HEXV[d[2 * k + 1]];
+        bad |= hi | lo;
+        out[k] = (uint8_t)(hi << 4 | lo);
+    }
+    return bad < 0 ? -1 : 0;
 }
 
 /* A quantity ("0x" + 1..64 digits) as a canonical RLP integer (leading zeros dropped). */
@@ -168,20 +185,25 @@ static int put_qty(rb_t *b, const uint8_t *t, val_t v) {
     const uint8_t *d;
     size_t nd;
     if (hex_digits(t, v, &d, &nd) || nd == 0 || nd > 64) return -1;
-    while (nd > 0 && d[0] == '0') { d++; nd--; }
-    size_t nb = (nd + 1) / 2;
-    uint8_t tmp[32];
-    size_t k = 0, j = 0;
-    if (nd % 2) tmp[k++] = (uint8_t)hexval(d[j++]);
-    while (j < nd) { tmp[k++] = (uint8_t)(hexval(d[j]) << 4 | hexval(d[j + 1])); j += 2; }
-    if (nb == 1 && tmp[0] < 0x80) {
+    uint8_t tmp[33];
+    /* left-pad to an even number of digits, then convert */
+    uint8_t digits[64];
+    size_t m = nd + (nd & 1);
+    digits[0] = '0';
+    memcpy(digits + (nd & 1), d, nd);
+    if (unhex(digits, m / 2, tmp)) return -1;
+    size_t nb = m / 2, z = 0;
+    while (z < nb && tmp[z] == 0) z++;
+    const uint8_t *q = tmp + z;
+    nb -= z;
+    if (nb == 1 && q[0] < 0x80) {
         if (rb_reserve(b, 1)) return -1;
-        b->p[b->n++] = tmp[0];
+        b->p[b->n++] = q[0];
         return 0;
     }
     rlp_header(b, nb, 0);
     if (rb_reserve(b, nb)) return -1;
-    memcpy(b->p + b->n, tmp, nb);
+    memcpy(b->p + b->n, q, nb);
     b->n += nb;
     return 0;
 }
@@ -193,14 +215,19 @@ static int put_data(rb_t *b, const uint8_t *t, val_t v, size_t want) {
     if (hex_digits(t, v, &d, &nd) || nd % 2) return -1;
     size_t nb = nd / 2;
     if (want && nb != want) return -1;
-    if (nb == 1 && hexval(d[0]) < 8) {
-        if (rb_reserve(b, 1)) return -1;
-        b->p[b->n++] = (uint8_t)(hexval(d[0]) << 4 | hexval(d[1]));
-        return 0;
+    if (nb == 1) {
+        uint8_t one;
+        if (unhex(d, 1, &one)) return -1;
+        if (one < 0x80) {
+            if (rb_reserve(b, 1)) return -1;
+            b->p[b->n++] = one;
+            return 0;
+        }
     }
     rlp_header(b, nb, 0);
     if (rb_reserve(b, nb)) return -1;
-    for (size_t k = 0; k < nb; k++) b->p[b->n++] = (uint8_t)(hexval(d[2 * k]) << 4 | hexval(d[2 * k + 1]));
+    if (unhex(d, nb, b->p + b->n)) return -1;
+    b->n += nb;
     return 0;
 }
 
@@ -387,14 +414,16 @@ int cal_json_tx_hash(const void *text, size_t len, size_t start, size_t *obj_end
     if (!h.at || h.end - h.at != 68) return 0;
     const uint8_t *d;
     size_t nd;
-    if (hex_digits(t, h, &d, &nd)) return 0;
+    uint8_t stored[32];
+    if (hex_digits(t, h, &d, &nd) || unhex(d, 32, stored)) return 0;
     int type = 0;
     if (x.f[F_TYPE].at) {
         const uint8_t *td;
         size_t tn;
         if (hex_digits(t, x.f[F_TYPE], &td, &tn) || tn == 0 || tn > 2) return 0;
-        type = hexval(td[0]);
-        if (tn == 2) type = type * 16 + hexval(td[1]);
+        int t0 = HEXV[td[0]], t1 = tn == 2 ? HEXV[td[1]] : 0;
+        if (t0 < 0 || t1 < 0) return 0;
+        type = tn == 2 ? t0 * 16 + t1 : t0;
         if (type > 4) return 0;
     }
     rb_t b = {NULL, 0, 0, 0};

@@ -56,14 +56,18 @@ public enum ChainCodec {
         if kind == .rlpHeaders { candidates.append(.rlpColumns) }
         if kind == .era1 { candidates.append(.era1Columns) }
         if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 {
-            // transform 5 when some transaction hash is recomputable (it is transform 3 plus markers), else 3
-            candidates.append(recomputableHashes(bytes) > 0 ? .hexColumns2 : .hexColumns)
+            // transform 5 when some transaction hash is recomputable (it is transform 3 plus markers);
+            // transform 3 otherwise, or if transform 5's payload fails its verification
+            if recomputableHashes(bytes) > 0 { candidates.append(.hexColumns2) }
+            candidates.append(.hexColumns)
         }
+        var hexColumns2Verified = false
         for t in candidates {
-            if let p = columnsEncode(t, bytes, level: level).payload, p.count < best.1.count,
-               (try? decodePayload(t, p, originalLength: bytes.count)) == bytes {
-                best = (t, p)
-            }
+            if t == .hexColumns && hexColumns2Verified { continue } // 5 is 3 minus the hashes: 3 cannot win
+            guard let p = columnsEncode(t, bytes, level: level).payload,
+                  (try? decodePayload(t, p, originalLength: bytes.count)) == bytes else { continue }
+            if t == .hexColumns2 { hexColumns2Verified = true }
+            if p.count < best.1.count { best = (t, p) }
         }
         return Container.write(transform: best.0, original: bytes, digest: digest, payload: best.1)
     }

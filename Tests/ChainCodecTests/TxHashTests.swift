@@ -190,3 +190,25 @@ import CCaldera
         }
     }
 }
+
+@Suite("Hostile inputs found in review") struct CodecReviewRegressionTests {
+    @Test("text where a bare value swallows a quote is scanned in linear time (was quadratic)", .timeLimit(.minutes(1)))
+    func quoteSwallowingJSON() {
+        let unit = Array(#"{"a":1","b":["}"#.utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(4 << 20)
+        while text.count < 4 << 20 { text += unit }
+        // ~4 MiB took hours before each candidate object was bounded by its own closing bracket
+        #expect(ChainCodec.recomputableHashes(text) == 0)
+    }
+
+    @Test("a column table whose sizes would wrap around 2^64 is refused by the size query too")
+    func columnSizesWrap() {
+        var w = ByteWriter()
+        w.varint(0)
+        for c in 0..<Int(CAL_HEXCOL2_COLUMNS) { w.u8(0); w.varint(c == 0 ? 1 : c == 1 ? UInt64.max : 0) }
+        let archive = Container.write(transform: .hexColumns2, original: [], digest: [UInt8](repeating: 0, count: 32), payload: w.bytes)
+        #expect(throws: ChainCodecError.self) { try ChainCodec.columns(archive) }
+        #expect(throws: ChainCodecError.self) { try ChainCodec.decode(archive) }
+    }
+}
