@@ -432,9 +432,36 @@ static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
 
 const char *cal_rlpcol_column_name(int i) { return (i >= 0 && i < CAL_RLPCOL_COLUMNS) ? COLUMN_NAMES[i] : "?"; }
 
+/*
+ * era1-columns/2: each header item k is paired with body item k of the era1's bodies stream, read in
+ * step by both sides; ommersHash (field 1) may then be DICT_RECOMPUTE = Keccak-256 of that body's
+ * uncle list (its second element, as encoded). Returns 0 and the hash, or -1 when the stream has no
+ * further item or the item is not a list of at least two items (the cursor still moves past it).
+ */
+enum { DICT_RECOMPUTE = DICT_CAP + 1 };
+static int body_ommers(rd_t *r, uint8_t out[32]) {
+    rlp_item body, txs, uncles;
+    if (r->off >= r->n) return -1;
+    const uint8_t *b = r->p + r->off;
+    size_t avail = r->n - r->off;
+    if (rlp_parse(b, avail, &body)) { r->off = r->n; return -1; }
+    r->off += body.hdr + body.plen;
+    if (!body.list) return -1;
+    const uint8_t *q = b + body.hdr;
+    size_t left = body.plen;
+    if (rlp_parse(q, left, &txs)) return -1;
+    q += txs.hdr + txs.plen;
+    left -= txs.hdr + txs.plen;
+    if (rlp_parse(q, left, &uncles) || !uncles.list) return -1;
+    if (uncles.hdr + uncles.plen == 1) memcpy(out, EMPTY_OMMERS, 32); /* keccak(c0): most blocks, no hashing */
+    else cal_keccak256(q, uncles.hdr + uncles.plen, out);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- encoder */
 
-int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+/* Transform 2; `bodies` (era1-columns/2 only) enables recomputed ommers hashes. */
+static int rlpcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes, rd_t *bodies) {
     const uint8_t *p = (const uint8_t *)src;
     *out = NULL;
     *out_len = 0;
@@ -476,6 +503,8 @@ int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t
         size_t total = it.hdr + it.plen;
         put_u8(kinds, (uint8_t)nf);
         items++;
+        uint8_t om[32];
+        int have_om = bodies && body_ommers(bodies, om) == 0;
         for (int f = 0; f < nf; f++) {
             buf_t *ctrl = &col[2 + 2 * f], *data = &col[3 + 2 * f];
             field_state *s = &st[f];
@@ -527,6 +556,7 @@ int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t
                 break;
             }
             case K_DICT: {
+                if (f == 1 && have_om && v.n == 32 && memcmp(v.p, om, 32) == 0) { put_varint(ctrl, DICT_RECOMPUTE); break; }
                 int k = 0;
                 while (k < s->ndict && !(s->dict[k].n == v.n && memcmp(s->dict[k].p, v.p, v.n) == 0)) k++;
                 if (k < s->ndict) put_varint(ctrl, (uint64_t)k + 1);
@@ -554,6 +584,10 @@ int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t
     return rc;
 }
 
+int cal_rlpcol_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+    return rlpcol_encode(src, len, level, out, out_len, column_sizes, NULL);
+}
+
 /* ---------------------------------------------------------------- decoder */
 
 int cal_rlpcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {
@@ -565,7 +599,7 @@ int cal_rlpcol_column_sizes(const void *src, size_t len, uint64_t *column_sizes)
 }
 
 /* Transform 2 with an explicit column budget (era1 passes one derived from its own original length). */
-static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected, uint64_t limit) {
+static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected, uint64_t limit, rd_t *bodies) {
     const uint8_t *p = (const uint8_t *)src;
     uint8_t *o = (uint8_t *)dst;
     if (expected > SIZE_MAX / 16) return CAL_RLPCOL_ERR_LIMIT;
@@ -599,6 +633,8 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
             continue;
         }
         if (nf > CAL_RLPCOL_MAX_FIELDS) { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
+        uint8_t om[32];
+        int have_om = bodies && body_ommers(bodies, om) == 0;
         /* difficulty (7) is predicted from this item's timestamp (11): decode it last */
         for (int k = 0; !rc && k < nf; k++) {
             int f = (nf <= 7 || k < 7) ? k : (k == nf - 1 ? 7 : k + 1);
@@ -651,6 +687,9 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
                 } else if (v - 1 < (uint64_t)s->ndict) {
                     val = s->dict[v - 1];
                     dict_front(s, (int)(v - 1), val);
+                } else if (v == DICT_RECOMPUTE && f == 1 && have_om) {
+                    val.p = om; /* recomputed from the paired body; the dictionary is left as it is */
+                    val.n = 32;
                 } else rc = CAL_RLPCOL_ERR_MALFORMED;
                 break;
             default:
@@ -694,7 +733,7 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
 
 int cal_rlpcol_decode(const void *src, size_t len, void *dst, size_t expected) {
     /* honest header streams need about 1.1 column bytes per output byte */
-    return rlpcol_decode(src, len, dst, expected, budget(expected, 3));
+    return rlpcol_decode(src, len, dst, expected, budget(expected, 3), NULL);
 }
 
 /* ---------------------------------------------------------------- hex columns (transform 3) */
@@ -1130,7 +1169,8 @@ size_t cal_era1_entry_count(const void *src, size_t len) {
     return n;
 }
 
-int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+/* version 1: transform 4; version 2: transform 6 (ommers hashes recomputed from the bodies). */
+static int era1_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes, int version) {
     const uint8_t *p = (const uint8_t *)src;
     *out = NULL;
     *out_len = 0;
@@ -1199,7 +1239,8 @@ int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *
         void *hp = NULL;
         size_t hn = 0;
         put_varint(&col[ERA_HEADERS], hdr.n);
-        rc = cal_rlpcol_encode(hdr.p, hdr.n, level, &hp, &hn, NULL);
+        rd_t bodies = {col[ERA_BODIES].p, col[ERA_BODIES].n, 0};
+        rc = rlpcol_encode(hdr.p, hdr.n, level, &hp, &hn, NULL, version >= 2 && !col[ERA_BODIES].oom ? &bodies : NULL);
         if (rc == 0) put(&col[ERA_HEADERS], hp, hn);
         free(hp);
     }
@@ -1215,6 +1256,14 @@ int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *
     return rc;
 }
 
+int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+    return era1_encode(src, len, level, out, out_len, column_sizes, 1);
+}
+
+int cal_era1v2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes) {
+    return era1_encode(src, len, level, out, out_len, column_sizes, 2);
+}
+
 /* Next RLP item of a stream (must be complete). */
 static int next_item(rd_t *r, const uint8_t **item, size_t *n) {
     rlp_item it;
@@ -1225,7 +1274,7 @@ static int next_item(rd_t *r, const uint8_t **item, size_t *n) {
     return 0;
 }
 
-int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
+static int era1_decode(const void *src, size_t len, void *dst, size_t expected, int version) {
     const uint8_t *p = (const uint8_t *)src;
     uint8_t *o = (uint8_t *)dst;
     if (expected > SIZE_MAX / 32) return CAL_RLPCOL_ERR_LIMIT;
@@ -1236,6 +1285,7 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
     if (rc) return rc;
     uint8_t *raw = NULL, *hbuf = NULL;
     rd_t col[CAL_ERA1_COLUMNS], hdr = {NULL, 0, 0};
+    memset(col, 0, sizeof col);
     era_state st;
     memset(&st, 0, sizeof st);
     buf_t enc;
@@ -1247,8 +1297,9 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
         if (!rc && (hn == 0 || hn > budget(expected, 4))) rc = CAL_RLPCOL_ERR_LIMIT;
         if (!rc && !(hbuf = (uint8_t *)malloc((size_t)hn))) rc = CAL_RLPCOL_ERR_NOMEM;
         /* the header stream's own columns: 3x the era1 original, not 3x the (up to 4x larger) stream */
+        rd_t bodies = col[ERA_BODIES];
         if (!rc) rc = rlpcol_decode(col[ERA_HEADERS].p + col[ERA_HEADERS].off, col[ERA_HEADERS].n - col[ERA_HEADERS].off, hbuf, (size_t)hn,
-                                    budget(expected, 3));
+                                    budget(expected, 3), version >= 2 ? &bodies : NULL);
         if (!rc) { col[ERA_HEADERS].off = col[ERA_HEADERS].n; hdr.p = hbuf; hdr.n = (size_t)hn; }
     }
     size_t out = 0;
@@ -1315,6 +1366,14 @@ int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
     free(enc.p);
     free(st.pos);
     return rc;
+}
+
+int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected) {
+    return era1_decode(src, len, dst, expected, 1);
+}
+
+int cal_era1v2_decode(const void *src, size_t len, void *dst, size_t expected) {
+    return era1_decode(src, len, dst, expected, 2);
 }
 
 int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes) {

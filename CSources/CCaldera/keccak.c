@@ -1,6 +1,12 @@
-/* Keccak-256 (Keccak[c=512] with the original 0x01 domain padding, as Ethereum uses). Portable C. */
+/* Keccak-256 (Keccak[c=512] with the original 0x01 domain padding, as Ethereum uses). Portable C, compiled
+ * twice on x86-64: once plain, once with BMI1/BMI2 (andn, rorx: about 8 % faster; era1 decoding spends
+ * two thirds of its time here), chosen at run time. */
 #include "CCaldera.h"
+#include <stdatomic.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 static const uint64_t RC[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
@@ -13,7 +19,7 @@ static const uint64_t RC[24] = {
 #define ROL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
 /* Keccak-f[1600], the round body unrolled over named lanes (aXY = lane x, y). */
-static void keccakf(uint64_t s[25]) {
+static inline __attribute__((always_inline)) void keccakf_body(uint64_t s[25]) {
     uint64_t a00 = s[0], a10 = s[1], a20 = s[2], a30 = s[3], a40 = s[4], a01 = s[5], a11 = s[6], a21 = s[7], a31 = s[8], a41 = s[9], a02 = s[10], a12 = s[11], a22 = s[12], a32 = s[13], a42 = s[14], a03 = s[15], a13 = s[16], a23 = s[17], a33 = s[18], a43 = s[19], a04 = s[20], a14 = s[21], a24 = s[22], a34 = s[23], a44 = s[24];
     for (int round = 0; round < 24; round++) {
         uint64_t c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04;
@@ -81,6 +87,29 @@ static void keccakf(uint64_t s[25]) {
     s[0] = a00; s[1] = a10; s[2] = a20; s[3] = a30; s[4] = a40; s[5] = a01; s[6] = a11; s[7] = a21; s[8] = a31; s[9] = a41; s[10] = a02; s[11] = a12; s[12] = a22; s[13] = a32; s[14] = a42; s[15] = a03; s[16] = a13; s[17] = a23; s[18] = a33; s[19] = a43; s[20] = a04; s[21] = a14; s[22] = a24; s[23] = a34; s[24] = a44;
 }
 
+static void keccakf_portable(uint64_t s[25]) { keccakf_body(s); }
+
+#if defined(__x86_64__)
+__attribute__((target("bmi,bmi2"))) static void keccakf_bmi(uint64_t s[25]) { keccakf_body(s); }
+
+/* CPUID traps to the hypervisor on many VMs: ask once (leaf 7: EBX bit 3 BMI1, bit 8 BMI2). */
+static atomic_int g_bmi = -1;
+static int cpu_has_bmi(void) {
+    int v = atomic_load_explicit(&g_bmi, memory_order_relaxed);
+    if (v < 0) {
+        unsigned a, b, c, d;
+        v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 3) & 1) && ((b >> 8) & 1);
+        atomic_store_explicit(&g_bmi, v, memory_order_relaxed);
+    }
+    return v;
+}
+#else
+static int cpu_has_bmi(void) { return 0; }
+#define keccakf_bmi keccakf_portable
+#endif
+
+int cal_keccak256_uses_bmi(void) { return cpu_has_bmi(); }
+
 static inline uint64_t load64le(const uint8_t *p) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t w;
@@ -92,7 +121,7 @@ static inline uint64_t load64le(const uint8_t *p) {
     return v;
 }
 
-void cal_keccak256(const void *data, size_t len, void *out32) {
+static void keccak256(const void *data, size_t len, void *out32, void (*keccakf)(uint64_t *)) {
     enum { RATE = 136 };
     uint64_t s[25];
     memset(s, 0, sizeof s);
@@ -114,3 +143,9 @@ void cal_keccak256(const void *data, size_t len, void *out32) {
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 8; j++) o[8 * i + j] = (uint8_t)(s[i] >> (8 * j));
 }
+
+void cal_keccak256(const void *data, size_t len, void *out32) {
+    keccak256(data, len, out32, cpu_has_bmi() ? keccakf_bmi : keccakf_portable);
+}
+
+void cal_keccak256_portable(const void *data, size_t len, void *out32) { keccak256(data, len, out32, keccakf_portable); }

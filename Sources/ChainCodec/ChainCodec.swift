@@ -54,19 +54,22 @@ public enum ChainCodec {
         let kind = detect(bytes)
         var candidates: [Transform] = []
         if kind == .rlpHeaders { candidates.append(.rlpColumns) }
-        if kind == .era1 { candidates.append(.era1Columns) }
+        if kind == .era1 { candidates += [.era1Columns2, .era1Columns] }
         if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 {
             // transform 5 when some transaction hash is recomputable (it is transform 3 plus markers);
             // transform 3 otherwise, or if transform 5's payload fails its verification
             if recomputableHashes(bytes) > 0 { candidates.append(.hexColumns2) }
             candidates.append(.hexColumns)
         }
-        var hexColumns2Verified = false
+        // A newer transform that verifies makes its predecessor pointless (5 is 3 minus the hashes, 6 is
+        // 4 minus the ommers hashes); the predecessor is the fallback when the newer one fails verification.
+        let predecessor: [Transform: Transform] = [.hexColumns2: .hexColumns, .era1Columns2: .era1Columns]
+        var verified = Set<Transform>()
         for t in candidates {
-            if t == .hexColumns && hexColumns2Verified { continue } // 5 is 3 minus the hashes: 3 cannot win
+            if predecessor.contains(where: { $0.value == t && verified.contains($0.key) }) { continue }
             guard let p = columnsEncode(t, bytes, level: level).payload,
                   (try? decodePayload(t, p, originalLength: bytes.count)) == bytes else { continue }
-            if t == .hexColumns2 { hexColumns2Verified = true }
+            verified.insert(t)
             if p.count < best.1.count { best = (t, p) }
         }
         return Container.write(transform: best.0, original: bytes, digest: digest, payload: best.1)
@@ -99,7 +102,7 @@ public enum ChainCodec {
             let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_rlpcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
             guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
             return (0..<Int(CAL_RLPCOL_COLUMNS)).map { (String(cString: cal_rlpcol_column_name(Int32($0))), Int(sizes[$0])) }
-        case .era1Columns:
+        case .era1Columns, .era1Columns2:
             var sizes = [UInt64](repeating: 0, count: Int(CAL_ERA1_COLUMNS))
             let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_era1_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
             guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
@@ -190,6 +193,7 @@ public enum ChainCodec {
                 case .hexColumns: cal_hexcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 case .hexColumns2: cal_hexcol2_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 case .era1Columns: cal_era1_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
+                case .era1Columns2: cal_era1v2_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 default: cal_rlpcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
                 }
             }
@@ -243,6 +247,14 @@ public enum ChainCodec {
                 return rc
             }
             guard let out else { throw .payload(transform: "hex-columns/2", reason: rlpError(rc)) }
+            return out
+        case .era1Columns2:
+            var rc: Int32 = 0
+            let out = fill(n) { dst in
+                rc = payload.withUnsafeBytes { p in cal_era1v2_decode(p.baseAddress, p.count, dst, n) }
+                return rc
+            }
+            guard let out else { throw .payload(transform: "era1-columns/2", reason: rlpError(rc)) }
             return out
         }
     }

@@ -49,6 +49,8 @@ public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case era1Columns = 4
     /// `hexColumns` plus recompute markers: JSON-RPC transaction hashes rebuilt from the object's fields.
     case hexColumns2 = 5
+    /// `era1Columns` plus recomputed ommers hashes (Keccak-256 of each block's uncle list, from its body).
+    case era1Columns2 = 6
 
     public var description: String {
         switch self {
@@ -58,6 +60,7 @@ public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .hexColumns: "hex-columns/1"
         case .era1Columns: "era1-columns/1"
         case .hexColumns2: "hex-columns/2"
+        case .era1Columns2: "era1-columns/2"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import ChainCodec
+import CCaldera
 
 @Suite("Keccak-256") struct KeccakTests {
     @Test("published vectors", arguments: [
@@ -15,6 +16,17 @@ import Testing
     func millionA() {
         #expect(hex(ChainCodec.keccak256([UInt8](repeating: 0x61, count: 1_000_000)))
             == "fadae6b49f129bbb812be8407b7b2894f34aecf6dbd1f9b0f0c7e9853098fc96")
+    }
+
+    @Test("the BMI1/BMI2 build and the plain build agree on every length 0…1100")
+    func backendsAgree() {
+        var rng = SeededRNG(seed: 40)
+        for n in 0...1100 {
+            let m = randomBytes(n, &rng)
+            var plain = [UInt8](repeating: 0, count: 32)
+            m.withUnsafeBytes { b in plain.withUnsafeMutableBytes { cal_keccak256_portable(b.baseAddress, b.count, $0.baseAddress) } }
+            #expect(ChainCodec.keccak256(m) == plain, "length \(n)")
+        }
     }
 
     @Test("Ethereum constants: empty list and empty trie")

@@ -158,7 +158,7 @@ private func syntheticChain(_ n: Int, _ rng: inout SeededRNG) -> [UInt8] {
             let a = ChainCodec.encode(b, level: 3)
             #expect(try ChainCodec.decode(a) == b, "\(url.lastPathComponent)")
             if url.lastPathComponent.hasSuffix(".era1") {
-                #expect(try ChainCodec.header(a).transform == .era1Columns, "\(url.lastPathComponent)")
+                #expect(try ChainCodec.header(a).transform == .era1Columns2, "\(url.lastPathComponent)")
             }
             if url.lastPathComponent.hasPrefix("block2447600"), !url.lastPathComponent.contains("State") {
                 #expect(try ChainCodec.header(a).transform == .hexColumns2, "\(url.lastPathComponent)")
@@ -191,10 +191,12 @@ func e2storePrefix(_ bytes: [UInt8], entries count: Int) -> [UInt8] {
             let file = Shared.read(name)
             let slice = e2storePrefix(file, entries: 1 + 4 * 300)
             #expect(ChainCodec.detect(slice) == .era1)
-            let payload = ChainCodec.columnsEncode(.era1Columns, slice, level: 3).payload!
-            #expect(try ChainCodec.decodePayload(.era1Columns, payload, originalLength: slice.count) == slice)
+            for t in [Transform.era1Columns, .era1Columns2] {
+                let payload = ChainCodec.columnsEncode(t, slice, level: 3).payload!
+                #expect(try ChainCodec.decodePayload(t, payload, originalLength: slice.count) == slice)
+            }
             let archive = ChainCodec.encode(slice, level: 3)
-            #expect(try ChainCodec.header(archive).transform == .era1Columns)
+            #expect(try ChainCodec.header(archive).transform == .era1Columns2)
             #expect(try ChainCodec.decode(archive) == slice)
             let cols = try ChainCodec.columns(archive)
             // only the version entry and the first TD (no parent TD in the slice) are literal
@@ -209,8 +211,10 @@ func e2storePrefix(_ bytes: [UInt8], entries count: Int) -> [UInt8] {
         for _ in 0..<80 {
             var b = slice
             for _ in 0..<Int.random(in: 1...4, using: &rng) { b = mutate(b, &rng) }
-            let payload = ChainCodec.columnsEncode(.era1Columns, b, level: 1).payload!
-            #expect(try ChainCodec.decodePayload(.era1Columns, payload, originalLength: b.count) == b)
+            for t in [Transform.era1Columns, .era1Columns2] {
+                let payload = ChainCodec.columnsEncode(t, b, level: 1).payload!
+                #expect(try ChainCodec.decodePayload(t, payload, originalLength: b.count) == b)
+            }
         }
     }
 
@@ -218,10 +222,29 @@ func e2storePrefix(_ bytes: [UInt8], entries count: Int) -> [UInt8] {
     func corrupt() {
         var rng = SeededRNG(seed: 31)
         let slice = e2storePrefix(Shared.read("go-ethereum/sepolia-00000-643a00f7.era1"), entries: 1 + 4 * 20)
-        let payload = ChainCodec.columnsEncode(.era1Columns, slice, level: 3).payload!
-        for _ in 0..<800 {
-            let m = mutate(payload, &rng)
-            if let out = try? ChainCodec.decodePayload(.era1Columns, m, originalLength: slice.count) { #expect(out.count == slice.count) }
+        for t in [Transform.era1Columns, .era1Columns2] {
+            let payload = ChainCodec.columnsEncode(t, slice, level: 3).payload!
+            for _ in 0..<800 {
+                let m = mutate(payload, &rng)
+                if let out = try? ChainCodec.decodePayload(t, m, originalLength: slice.count) { #expect(out.count == slice.count) }
+            }
+        }
+    }
+
+    @Test("era1-columns/2 recomputes ommers hashes from the bodies: smaller than /1 where blocks have uncles", .enabled(if: Shared.hasCorpus, "needs ../shared/corpus (or $CALDERA_SHARED)"))
+    func ommers() throws {
+        // mainnet blocks 0–1199: about one in six includes uncles, whose ommersHash is 32 random bytes
+        let slice = e2storePrefix(Shared.read("ethereumjs/mainnet-00000-5ec1ffb8.era1"), entries: 1 + 4 * 1200)
+        let v1 = ChainCodec.columnsEncode(.era1Columns, slice, level: 3).payload!
+        let v2 = ChainCodec.columnsEncode(.era1Columns2, slice, level: 3).payload!
+        #expect(try ChainCodec.decodePayload(.era1Columns2, v2, originalLength: slice.count) == slice)
+        #expect(v2.count + 32 * 100 < v1.count, "v1 \(v1.count) B, v2 \(v2.count) B")
+        // a body changed so its uncle list no longer hashes to the header's ommersHash: still exact
+        var rng = SeededRNG(seed: 33)
+        for _ in 0..<20 {
+            let b = mutate(slice, &rng)
+            let p = ChainCodec.columnsEncode(.era1Columns2, b, level: 1).payload!
+            #expect(try ChainCodec.decodePayload(.era1Columns2, p, originalLength: b.count) == b)
         }
     }
 
@@ -231,8 +254,10 @@ func e2storePrefix(_ bytes: [UInt8], entries count: Int) -> [UInt8] {
         for _ in 0..<200 {
             var b = randomBytes(Int.random(in: 0...400, using: &rng), &rng)
             if b.count >= 8, Bool.random(using: &rng) { b[2] = UInt8(min(b.count - 8, 255)); b[3] = 0; b[4] = 0; b[5] = 0 }
-            let payload = ChainCodec.columnsEncode(.era1Columns, b, level: 1).payload!
-            #expect(try ChainCodec.decodePayload(.era1Columns, payload, originalLength: b.count) == b)
+            for t in [Transform.era1Columns, .era1Columns2] {
+                let payload = ChainCodec.columnsEncode(t, b, level: 1).payload!
+                #expect(try ChainCodec.decodePayload(t, payload, originalLength: b.count) == b)
+            }
         }
     }
 }

@@ -261,6 +261,11 @@ uint32_t cal_crc32(const void *data, size_t len);
 /* Keccak-256 (the original Keccak padding 0x01, as Ethereum uses; not SHA3-256) of `len` bytes. */
 void cal_keccak256(const void *data, size_t len, void *out32);
 
+/* The same with the plain-C permutation only (cal_keccak256 uses a BMI1/BMI2 build of it when
+ * cal_keccak256_uses_bmi() is 1); for tests that both paths agree. */
+void cal_keccak256_portable(const void *data, size_t len, void *out32);
+int cal_keccak256_uses_bmi(void);
+
 /* SHA-256 (FIPS 180-4, via OpenSSL's one-shot EVP_Digest). Returns 0, or -1 if libcrypto fails. */
 int cal_codec_sha256(const void *data, size_t len, void *out32);
 
@@ -418,8 +423,16 @@ int cal_era1_encode(const void *src, size_t len, int level, void **out, size_t *
 /* As cal_rlpcol_decode: exactly `expected` bytes, or a negative error. */
 int cal_era1_decode(const void *src, size_t len, void *dst, size_t expected);
 
-/* Stored sizes of the CAL_ERA1_COLUMNS columns of a transform-4 payload. */
+/* Stored sizes of the CAL_ERA1_COLUMNS columns of a transform-4 or transform-6 payload. */
 int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
+
+/*
+ * era1-columns/2 (transform 6): transform 4 where each header's ommersHash may be recomputed as the
+ * Keccak-256 of the uncle list of the body paired with it (header item k with body item k of the
+ * bodies stream). Same columns and contracts as cal_era1_encode / cal_era1_decode.
+ */
+int cal_era1v2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes);
+int cal_era1v2_decode(const void *src, size_t len, void *dst, size_t expected);
 
 /* Releases a buffer returned by this module. NULL is allowed. */
 void cal_codec_free(void *p);
