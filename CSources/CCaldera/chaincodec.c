@@ -433,29 +433,100 @@ static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
 const char *cal_rlpcol_column_name(int i) { return (i >= 0 && i < CAL_RLPCOL_COLUMNS) ? COLUMN_NAMES[i] : "?"; }
 
 /*
- * era1-columns/2: each header item k is paired with body item k of the era1's bodies stream, read in
- * step by both sides; ommersHash (field 1) may then be DICT_RECOMPUTE = Keccak-256 of that body's
- * uncle list (its second element, as encoded). Returns 0 and the hash, or -1 when the stream has no
- * further item or the item is not a list of at least two items (the cursor still moves past it).
+ * era1-columns/2 (transform 6). Each header item k is paired with body item k of the era1's bodies
+ * stream, read in step by both sides:
+ *  - ommersHash (field 1) may be DICT_RECOMPUTE = Keccak-256 of that body's uncle list (its second
+ *    element, as encoded);
+ *  - an uncle's parentHash that is the hash of a recent canonical block is stored as 32 zero bytes in the
+ *    bodies stream and restored on decode. "Hash of block N" is taken from the chain itself: the
+ *    parentHash of the header item that follows the header item numbered N (a ring of the last 8), so no
+ *    extra hashing is needed. Zeros with no such block stay zeros; a genuinely zero parentHash that
+ *    does have one fails the encoder's verification and the file is stored with transform 4.
  */
-enum { DICT_RECOMPUTE = DICT_CAP + 1 };
-static int body_ommers(rd_t *r, uint8_t out[32]) {
+enum { DICT_RECOMPUTE = DICT_CAP + 1, RING = 8 };
+typedef struct {
+    uint64_t number[RING];
+    uint8_t hash[RING][32];
+    int n, next;
+} hash_ring;
+
+static void ring_push(hash_ring *r, uint64_t number, const uint8_t *h) {
+    r->number[r->next] = number;
+    memcpy(r->hash[r->next], h, 32);
+    r->next = (r->next + 1) % RING;
+    if (r->n < RING) r->n++;
+}
+
+static const uint8_t *ring_find(const hash_ring *r, uint64_t number) {
+    for (int i = 0; i < r->n; i++)
+        if (r->number[i] == number) return r->hash[i];
+    return NULL;
+}
+
+/* Uncle headers in an uncle-list payload: restore (decode) or zero (encode) recomputable parent hashes. */
+static void uncle_parents(uint8_t *q, size_t n, const hash_ring *ring, int decode) {
+    while (n > 0) {
+        rlp_item u;
+        if (rlp_parse(q, n, &u)) return;
+        size_t usz = u.hdr + u.plen;
+        if (u.list) {
+            uint8_t *f = q + u.hdr, *parent = NULL;
+            size_t left = u.plen;
+            uint64_t num = 0;
+            int ok = 1;
+            for (int i = 0; i <= 8 && ok; i++) {
+                rlp_item fi;
+                if (rlp_parse(f, left, &fi) || fi.list) { ok = 0; break; }
+                if (i == 0) { if (fi.hdr != 1 || fi.plen != 32) ok = 0; else parent = f + 1; }
+                if (i == 8) {
+                    if (fi.plen > 8) ok = 0;
+                    else for (size_t k = 0; k < fi.plen; k++) num = (num << 8) | f[fi.hdr + k];
+                }
+                f += fi.hdr + fi.plen;
+                left -= fi.hdr + fi.plen;
+            }
+            const uint8_t *h = ok && num > 0 ? ring_find(ring, num - 1) : NULL;
+            if (h) {
+                static const uint8_t zero[32];
+                if (decode) { if (memcmp(parent, zero, 32) == 0) memcpy(parent, h, 32); }
+                else if (memcmp(parent, h, 32) == 0) memset(parent, 0, 32);
+            }
+        }
+        q += usz;
+        n -= usz;
+    }
+}
+
+/* The next body of the stream: its ommers hash (0, or -1 when the stream has no further item or the
+ * item is not a list of at least two items; the cursor moves past it either way). The decoder restores
+ * uncle parents before hashing, the encoder zeroes them after: both hash the original uncle list. */
+static int body_ommers(rd_t *r, uint8_t out[32], const hash_ring *ring, int decode) {
     rlp_item body, txs, uncles;
     if (r->off >= r->n) return -1;
-    const uint8_t *b = r->p + r->off;
+    uint8_t *b = (uint8_t *)r->p + r->off; /* both sides own this buffer (a column they built or loaded) */
     size_t avail = r->n - r->off;
     if (rlp_parse(b, avail, &body)) { r->off = r->n; return -1; }
     r->off += body.hdr + body.plen;
     if (!body.list) return -1;
-    const uint8_t *q = b + body.hdr;
+    uint8_t *q = b + body.hdr;
     size_t left = body.plen;
     if (rlp_parse(q, left, &txs)) return -1;
     q += txs.hdr + txs.plen;
     left -= txs.hdr + txs.plen;
     if (rlp_parse(q, left, &uncles) || !uncles.list) return -1;
+    if (decode) uncle_parents(q + uncles.hdr, uncles.plen, ring, 1);
     if (uncles.hdr + uncles.plen == 1) memcpy(out, EMPTY_OMMERS, 32); /* keccak(c0): most blocks, no hashing */
     else cal_keccak256(q, uncles.hdr + uncles.plen, out);
+    if (!decode) uncle_parents(q + uncles.hdr, uncles.plen, ring, 0);
     return 0;
+}
+
+/* After a header item: remember "hash of the previous header item's block" = this item's parentHash. */
+static void ring_after_item(hash_ring *ring, int prev_valid, int *prev_has_number, uint64_t *prev_number,
+                            const span_t *fields, int nf) {
+    if (prev_valid && *prev_has_number && nf >= 1 && fields[0].n == 32) ring_push(ring, *prev_number, fields[0].p);
+    *prev_has_number = nf > 8 && fields[8].n <= 8;
+    *prev_number = *prev_has_number ? be_value(fields[8]) : 0;
 }
 
 /* ---------------------------------------------------------------- encoder */
@@ -477,6 +548,10 @@ static int rlpcol_encode(const void *src, size_t len, int level, void **out, siz
     span_t fields[CAL_RLPCOL_MAX_FIELDS];
     int rc = CAL_RLPCOL_OK;
     chain_state chain = {0, 0, 0};
+    hash_ring ring;
+    memset(&ring, 0, sizeof ring);
+    int prev_has_number = 0;
+    uint64_t prev_number = 0;
 
     while (pos <= len) {
         rlp_item it;
@@ -504,7 +579,7 @@ static int rlpcol_encode(const void *src, size_t len, int level, void **out, siz
         put_u8(kinds, (uint8_t)nf);
         items++;
         uint8_t om[32];
-        int have_om = bodies && body_ommers(bodies, om) == 0;
+        int have_om = bodies && body_ommers(bodies, om, &ring, 0) == 0;
         for (int f = 0; f < nf; f++) {
             buf_t *ctrl = &col[2 + 2 * f], *data = &col[3 + 2 * f];
             field_state *s = &st[f];
@@ -570,6 +645,7 @@ static int rlpcol_encode(const void *src, size_t len, int level, void **out, siz
             }
         }
         chain_update(&chain, fields, nf);
+        ring_after_item(&ring, prev_valid, &prev_has_number, &prev_number, fields, nf);
         prev_valid = 1;
         prev_start = pos;
         prev_len = total;
@@ -615,6 +691,10 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
     size_t prev_start = 0, prev_len = 0;
     uint8_t ints[CAL_RLPCOL_MAX_FIELDS][8];
     chain_state chain = {0, 0, 0};
+    hash_ring ring;
+    memset(&ring, 0, sizeof ring);
+    int prev_has_number = 0;
+    uint64_t prev_number = 0;
     uint8_t parent[32];
     span_t fields[CAL_RLPCOL_MAX_FIELDS];
     for (uint64_t item = 0; !rc && item < t.items; item++) {
@@ -634,7 +714,7 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
         }
         if (nf > CAL_RLPCOL_MAX_FIELDS) { rc = CAL_RLPCOL_ERR_MALFORMED; break; }
         uint8_t om[32];
-        int have_om = bodies && body_ommers(bodies, om) == 0;
+        int have_om = bodies && body_ommers(bodies, om, &ring, 1) == 0;
         /* difficulty (7) is predicted from this item's timestamp (11): decode it last */
         for (int k = 0; !rc && k < nf; k++) {
             int f = (nf <= 7 || k < 7) ? k : (k == nf - 1 ? 7 : k + 1);
@@ -720,6 +800,7 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
             out += fields[f].n;
         }
         chain_update(&chain, fields, nf);
+        ring_after_item(&ring, prev_valid, &prev_has_number, &prev_number, fields, nf);
         prev_valid = 1;
         prev_start = start;
         prev_len = out - start;
