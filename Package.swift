@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "DataLayer", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),

@@ -10,7 +10,7 @@ struct Caldera: ParsableCommand {
         abstract: "Caldera: a modular rollup infrastructure — Merkle proofs, claims and the layers built on them.",
         discussion: "Run `caldera claims` to measure the design's headline numbers on this machine.",
         version: "0.1.0",
-        subcommands: [MerkleCommand.self, ProofCommand.self, DataCommand.self, ExecutionCommand.self, EconomyCommand.self, ClaimsCommand.self]
+        subcommands: [MerkleCommand.self, ProofCommand.self, DataCommand.self, CodecCommand.self, ExecutionCommand.self, EconomyCommand.self, ClaimsCommand.self]
     )
 
     /// Like ArgumentParser's `main()`, except that usage errors (an unknown option, a value that does not

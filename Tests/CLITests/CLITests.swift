@@ -208,3 +208,58 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(g.status == 2 && g.stderr.contains("larger than"))
     }
 }
+
+@Suite struct CodecCLITests {
+    /// Hex-heavy JSON lines, the kind the hex-column transform takes.
+    var text: String {
+        (0..<300).map { i in
+            "{\"blockNumber\":\"0x\(String(i + 0x1000, radix: 16))\",\"hash\":\"0x\(String(repeating: String(format: "%02x", i % 251), count: 32))\",\"gas\":\"0x5208\"}"
+        }.joined(separator: "\n")
+    }
+
+    @Test func compressInspectDecompressRoundTrip() throws {
+        let file = try temp("rows.json", text)
+        let c = try caldera(["codec", "compress", file, "--level", "3"])
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(c.stderr.contains("hex-columns"))
+        let i = try caldera(["codec", "inspect", file + ".calz"])
+        #expect(i.status == 0)
+        #expect(i.stdout.contains("\"transform\" : \"hex-columns/1\""))
+        #expect(i.stdout.contains("\"originalBytes\" : \(text.utf8.count)"))
+        let out = file + ".back"
+        let d = try caldera(["codec", "decompress", file + ".calz", "-o", out])
+        #expect(d.status == 0, "\(d.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(text.utf8))
+        // standard input and output
+        let piped = try caldera(["codec", "compress", "-", "-o", "-"], stdin: Array(text.utf8))
+        #expect(piped.status == 0)
+    }
+
+    @Test func corruptAndBadInputsExitWithoutWriting() throws {
+        let file = try temp("rows2.json", text)
+        #expect(try caldera(["codec", "compress", file]).status == 0)
+        var archive = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file + ".calz")))
+        // a flipped byte of the stored SHA-256: decodes, does not match → 1, nothing written
+        archive[10] ^= 1
+        let flipped = try temp("flipped.calz", "")
+        try Data(archive).write(to: URL(fileURLWithPath: flipped))
+        let out = flipped + ".out"
+        let r = try caldera(["codec", "decompress", flipped, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("SHA-256"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // not an archive, truncated, or an unknown transform → 2, nothing written
+        for bad in ["hello", "CALZ", "CALZ\u{01}\u{09}\u{00}"] {
+            let f = try temp("bad.calz", bad)
+            let b = try caldera(["codec", "decompress", f, "-o", out])
+            #expect(b.status == 2, "\(bad)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        // usage errors
+        #expect(try caldera(["codec", "compress", "-"], stdin: [1, 2, 3]).status == 2)
+        #expect(try caldera(["codec", "decompress", file]).status == 2)
+        #expect(try caldera(["codec", "compress", file, "--level", "0"]).status == 2)
+        #expect(try caldera(["codec", "decompress", file + ".calz", "-o", FileManager.default.temporaryDirectory.path]).status == 2)
+        #expect(try caldera(["codec", "decompress", file + ".calz", "-o", out, "--max-bytes", "10"]).status == 2)
+    }
+}
