@@ -335,6 +335,8 @@ static const char *const FIELD_KEYS[F_N] = {
     "input", "accessList", "maxFeePerBlobGas", "blobVersionedHashes", "authorizationList", "v", "r", "s", "yParity",
 };
 
+static const uint8_t FIELD_KEY_LEN[F_N] = {4, 4, 7, 5, 8, 20, 12, 3, 2, 5, 5, 10, 16, 19, 17, 1, 1, 1, 7};
+
 typedef struct { val_t f[F_N]; int dup; } tx_fields;
 
 static int tx_member(void *c, const uint8_t *k, size_t klen, val_t v) {
@@ -342,8 +344,7 @@ static int tx_member(void *c, const uint8_t *k, size_t klen, val_t v) {
     for (size_t j = 0; j < klen; j++)
         if (k[j] == '\\') return 0; /* escaped keys are never ours */
     for (int i = 0; i < F_N; i++) {
-        size_t kl = strlen(FIELD_KEYS[i]);
-        if (kl == klen && memcmp(FIELD_KEYS[i], k, kl) == 0) {
+        if (FIELD_KEY_LEN[i] == klen && FIELD_KEYS[i][0] == k[0] && memcmp(FIELD_KEYS[i], k, klen) == 0) {
             if (x->f[i].at) x->dup = 1;
             x->f[i] = v;
             return 0;
