@@ -457,9 +457,12 @@ static void ring_push(hash_ring *r, uint64_t number, const uint8_t *h) {
     if (r->n < RING) r->n++;
 }
 
+/* The most recently pushed pair with that number (numbers repeat only in non-chain input). */
 static const uint8_t *ring_find(const hash_ring *r, uint64_t number) {
-    for (int i = 0; i < r->n; i++)
-        if (r->number[i] == number) return r->hash[i];
+    for (int i = 1; i <= r->n; i++) {
+        int slot = (r->next - i + RING) % RING;
+        if (r->number[slot] == number) return r->hash[slot];
+    }
     return NULL;
 }
 

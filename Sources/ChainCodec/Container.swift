@@ -49,7 +49,8 @@ public enum Transform: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case era1Columns = 4
     /// `hexColumns` plus recompute markers: JSON-RPC transaction hashes rebuilt from the object's fields.
     case hexColumns2 = 5
-    /// `era1Columns` plus recomputed ommers hashes (Keccak-256 of each block's uncle list, from its body).
+    /// `era1Columns` plus recomputed ommers hashes (Keccak-256 of each block's uncle list, from its body)
+    /// and uncle parent hashes restored from the chain's own recent block hashes.
     case era1Columns2 = 6
 
     public var description: String {

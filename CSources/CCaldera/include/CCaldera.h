@@ -429,7 +429,8 @@ int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
 /*
  * era1-columns/2 (transform 6): transform 4 where each header's ommersHash may be recomputed as the
  * Keccak-256 of the uncle list of the body paired with it (header item k with body item k of the
- * bodies stream). Same columns and contracts as cal_era1_encode / cal_era1_decode.
+ * bodies stream), and uncle parent hashes that are recent canonical block hashes are stored as zeros
+ * and restored. Same columns and contracts as cal_era1_encode / cal_era1_decode.
  */
 int cal_era1v2_encode(const void *src, size_t len, int level, void **out, size_t *out_len, uint64_t *column_sizes);
 int cal_era1v2_decode(const void *src, size_t len, void *dst, size_t expected);
