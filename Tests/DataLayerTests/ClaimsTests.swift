@@ -25,4 +25,17 @@ import Testing
         }
         #expect(r.total.raw == r.rows.reduce(0) { $0 + $1.raw })
     }
+
+    @Test(.enabled(if: SharedData.exists("corpus/SOURCES.md"), "needs ../shared/corpus"))
+    func derivedFilesComeFromSourcesAndAreLeftOutOfTheHeadline() throws {
+        let derived = DataClaims.derivedFiles(SharedData.directory)
+        #expect(derived.contains("go-ethereum/sepolia-00000-643a00f7.headers.rlp"))
+        #expect(derived.contains("op-batcher-calldata/calldata.bin"))
+        #expect(!derived.contains(where: { $0.hasSuffix(".era1") || $0.hasSuffix(".json") }))
+        let all = DataClaims.corpusSources(SharedData.directory).flatMap(\.files)
+        let originals = DataClaims.corpusSources(SharedData.directory, excludingDerived: true).flatMap(\.files)
+        // every listed derived file exists and is the only thing left out
+        #expect(all.count == originals.count + derived.count)
+        #expect(originals.allSatisfy { url in !derived.contains(where: { url.path.hasSuffix("/" + $0) }) })
+    }
 }
