@@ -842,7 +842,7 @@ _Static_assert(HX_COLUMNS_ == CAL_HEXCOL_COLUMNS, "column count");
 _Static_assert(HX_COLUMNS_ <= MAX_COLUMNS, "column table");
 enum { T_QTY = 1, T_H32 = 2, T_A20 = 3, T_DATA = 4, T_BARE = 5, T_ESC = 6, T_RECOMP = 7 };
 /* A recomputed transaction hash (transform 5): value position, its object's start and end. */
-typedef struct { size_t at, obj, end; } hx_mark;
+typedef struct { size_t at, obj; } hx_mark; /* hash value position, its object's "{" */
 
 static inline int is_word(uint8_t c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -1016,7 +1016,7 @@ static int find_marks(const uint8_t *p, size_t len, hx_mark **out, size_t *count
             *out = nm;
             cap = ncap;
         }
-        (*out)[(*count)++] = (hx_mark){at, i, end};
+        (*out)[(*count)++] = (hx_mark){at, i};
         last_end = end;
     }
     free(cand);
@@ -1086,7 +1086,7 @@ static int hexcol_decode_impl(const uint8_t *p, size_t len, uint8_t *o, size_t e
                 marks = nm;
                 mcap = ncap;
             }
-            marks[nmarks++] = (hx_mark){out, out - (size_t)d, 0};
+            marks[nmarks++] = (hx_mark){out, out - (size_t)d};
             o[out++] = '0';
             o[out++] = 'x';
             memset(o + out, '0', 64);

@@ -56,10 +56,9 @@ public enum ChainCodec {
         if kind == .rlpHeaders { candidates.append(.rlpColumns) }
         if kind == .era1 { candidates += [.era1Columns2, .era1Columns] }
         if kind == .json || kind == .hexText || hexValueCount(bytes.prefix(1 << 16)) >= 8 {
-            // transform 5 when some transaction hash is recomputable (it is transform 3 plus markers);
-            // transform 3 otherwise, or if transform 5's payload fails its verification
-            if recomputableHashes(bytes) > 0 { candidates.append(.hexColumns2) }
-            candidates.append(.hexColumns)
+            // transform 5 (transform 3 plus markers; its encoder declines when no transaction hash is
+            // recomputable); transform 3 when 5 declines or fails its verification
+            candidates += [.hexColumns2, .hexColumns]
         }
         // A newer transform that verifies makes its predecessor pointless (5 is 3 minus the hashes, 6 is
         // 4 minus the ommers hashes); the predecessor is the fallback when the newer one fails verification.
