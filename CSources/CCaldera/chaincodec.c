@@ -841,8 +841,7 @@ _Static_assert(HX_R + 1 == CAL_HEXCOL2_COLUMNS, "transform 5 adds one column");
 _Static_assert(HX_COLUMNS_ == CAL_HEXCOL_COLUMNS, "column count");
 _Static_assert(HX_COLUMNS_ <= MAX_COLUMNS, "column table");
 enum { T_QTY = 1, T_H32 = 2, T_A20 = 3, T_DATA = 4, T_BARE = 5, T_ESC = 6, T_RECOMP = 7 };
-/* A recomputed transaction hash (transform 5): value position, its object's start and end. */
-typedef struct { size_t at, obj; } hx_mark; /* hash value position, its object's "{" */
+typedef struct { size_t at, obj; } hx_mark; /* a recomputed transaction hash (transform 5): its value, its object's "{" */
 
 static inline int is_word(uint8_t c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
