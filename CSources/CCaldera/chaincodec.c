@@ -13,6 +13,7 @@
  * Literals in data are varint length + bytes. Each column is then zstd-compressed or stored raw.
  */
 #include "CCaldera.h"
+#include "internal.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,27 +67,6 @@ int cal_codec_zstd_decompress_exact(const void *src, size_t len, void *dst, size
 void cal_codec_free(void *p) { free(p); }
 
 /* ---------------------------------------------------------------- growable buffers, varints */
-
-typedef struct {
-    uint8_t *p;
-    size_t n, cap;
-    int oom;
-} buf_t;
-
-static int buf_reserve(buf_t *b, size_t extra) {
-    if (b->oom) return -1;
-    if (b->cap - b->n >= extra) return 0;
-    size_t ncap = b->cap ? b->cap : 256;
-    while (ncap - b->n < extra) {
-        if (ncap > SIZE_MAX / 2) { b->oom = 1; return -1; }
-        ncap *= 2;
-    }
-    uint8_t *np = (uint8_t *)realloc(b->p, ncap);
-    if (!np) { b->oom = 1; return -1; }
-    b->p = np;
-    b->cap = ncap;
-    return 0;
-}
 
 static void put(buf_t *b, const void *d, size_t n) {
     if (n == 0 || buf_reserve(b, n)) return;
@@ -425,6 +405,14 @@ static void chain_update(chain_state *c, const span_t *fields, int nf) {
     c->ommers = nf > 1 && !(fields[1].n == 32 && memcmp(fields[1].p, EMPTY_OMMERS, 32) == 0);
 }
 
+/* x as a minimal big-endian byte string (RLP's integer form; 0 is empty). Returns its length. */
+static size_t be_minimal(uint64_t x, uint8_t out[8]) {
+    size_t n = 0;
+    for (uint64_t y = x; y; y >>= 8) n++;
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(x >> (8 * (n - 1 - i)));
+    return n;
+}
+
 static inline uint64_t zigzag(uint64_t d) { return (d << 1) ^ (uint64_t)((int64_t)d >> 63); }
 static inline uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
 
@@ -742,11 +730,8 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
                     int m = (int)((v - 1) % DIFF_PREDICTORS);
                     uint64_t ts = nf > 11 ? be_value(fields[11]) : 0;
                     uint64_t x = diff_predict(m, &chain, ts) + unzigzag((v - 1) / DIFF_PREDICTORS);
-                    size_t n = 0;
-                    for (uint64_t y = x; y; y >>= 8) n++;
-                    for (size_t i = 0; i < n; i++) ints[f][i] = (uint8_t)(x >> (8 * (n - 1 - i)));
                     val.p = ints[f];
-                    val.n = n;
+                    val.n = be_minimal(x, ints[f]);
                 }
                 break;
             case K_INTD:
@@ -756,11 +741,8 @@ static int rlpcol_decode(const void *src, size_t len, void *dst, size_t expected
                     uint64_t base = FIELD_KIND[f] == K_INTD ? s->prev : 0;
                     uint64_t x = base + unzigzag(v - 1);
                     s->prev = x;
-                    size_t n = 0;
-                    for (uint64_t y = x; y; y >>= 8) n++;
-                    for (size_t i = 0; i < n; i++) ints[f][i] = (uint8_t)(x >> (8 * (n - 1 - i)));
                     val.p = ints[f];
-                    val.n = n;
+                    val.n = be_minimal(x, ints[f]);
                 }
                 break;
             case K_DICT:

@@ -13,29 +13,9 @@
  * run it on text where that hash is still a placeholder.
  */
 #include "CCaldera.h"
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    uint8_t *p;
-    size_t n, cap;
-    int oom;
-} rb_t;
-
-static int rb_reserve(rb_t *b, size_t extra) {
-    if (b->oom) return -1;
-    if (b->cap - b->n >= extra) return 0;
-    size_t ncap = b->cap ? b->cap : 1024;
-    while (ncap - b->n < extra) {
-        if (ncap > SIZE_MAX / 2) { b->oom = 1; return -1; }
-        ncap *= 2;
-    }
-    uint8_t *np = (uint8_t *)realloc(b->p, ncap);
-    if (!np) { b->oom = 1; return -1; }
-    b->p = np;
-    b->cap = ncap;
-    return 0;
-}
 
 /* ---------------------------------------------------------------- JSON scanning */
 
@@ -119,7 +99,7 @@ static size_t len_bytes(size_t v) {
     return k;
 }
 
-static void rlp_header(rb_t *b, size_t plen, int list) {
+static void rlp_header(buf_t *b, size_t plen, int list) {
     uint8_t h[9];
     size_t hn;
     if (plen < 56) { h[0] = (uint8_t)((list ? 0xC0 : 0x80) + plen); hn = 1; }
@@ -129,18 +109,18 @@ static void rlp_header(rb_t *b, size_t plen, int list) {
         for (size_t j = 0; j < k; j++) h[1 + j] = (uint8_t)(plen >> (8 * (k - 1 - j)));
         hn = 1 + k;
     }
-    if (rb_reserve(b, hn)) return;
+    if (buf_reserve(b, hn)) return;
     memcpy(b->p + b->n, h, hn);
     b->n += hn;
 }
 
-static size_t list_begin(rb_t *b) { return b->n; }
+static size_t list_begin(buf_t *b) { return b->n; }
 
 /* Prefixes the bytes written since `at` with their list header. */
-static void list_end(rb_t *b, size_t at) {
+static void list_end(buf_t *b, size_t at) {
     if (b->oom) return;
     size_t plen = b->n - at, hn = plen < 56 ? 1 : 1 + len_bytes(plen);
-    if (rb_reserve(b, hn)) return;
+    if (buf_reserve(b, hn)) return;
     memmove(b->p + at + hn, b->p + at, plen);
     size_t save = b->n;
     b->n = at;
@@ -181,7 +161,7 @@ static int unhex(const uint8_t *d, size_t nb, uint8_t *out) {
 }
 
 /* A quantity ("0x" + 1..64 digits) as a canonical RLP integer (leading zeros dropped). */
-static int put_qty(rb_t *b, const uint8_t *t, val_t v) {
+static int put_qty(buf_t *b, const uint8_t *t, val_t v) {
     const uint8_t *d;
     size_t nd;
     if (hex_digits(t, v, &d, &nd) || nd == 0 || nd > 64) return -1;
@@ -197,19 +177,19 @@ static int put_qty(rb_t *b, const uint8_t *t, val_t v) {
     const uint8_t *q = tmp + z;
     nb -= z;
     if (nb == 1 && q[0] < 0x80) {
-        if (rb_reserve(b, 1)) return -1;
+        if (buf_reserve(b, 1)) return -1;
         b->p[b->n++] = q[0];
         return 0;
     }
     rlp_header(b, nb, 0);
-    if (rb_reserve(b, nb)) return -1;
+    if (buf_reserve(b, nb)) return -1;
     memcpy(b->p + b->n, q, nb);
     b->n += nb;
     return 0;
 }
 
 /* Data ("0x" + an even number of digits) as an RLP string; want > 0 requires exactly that many bytes. */
-static int put_data(rb_t *b, const uint8_t *t, val_t v, size_t want) {
+static int put_data(buf_t *b, const uint8_t *t, val_t v, size_t want) {
     const uint8_t *d;
     size_t nd;
     if (hex_digits(t, v, &d, &nd) || nd % 2) return -1;
@@ -219,13 +199,13 @@ static int put_data(rb_t *b, const uint8_t *t, val_t v, size_t want) {
         uint8_t one;
         if (unhex(d, 1, &one)) return -1;
         if (one < 0x80) {
-            if (rb_reserve(b, 1)) return -1;
+            if (buf_reserve(b, 1)) return -1;
             b->p[b->n++] = one;
             return 0;
         }
     }
     rlp_header(b, nb, 0);
-    if (rb_reserve(b, nb)) return -1;
+    if (buf_reserve(b, nb)) return -1;
     if (unhex(d, nb, b->p + b->n)) return -1;
     b->n += nb;
     return 0;
@@ -254,7 +234,7 @@ static int array_elems(const uint8_t *t, val_t v, elem_cb cb, void *ctx) {
 
 /* ---------------------------------------------------------------- nested lists */
 
-typedef struct { const uint8_t *t; rb_t *b; } emit_ctx;
+typedef struct { const uint8_t *t; buf_t *b; } emit_ctx;
 
 static int emit_h32(void *c, val_t e) {
     emit_ctx *x = (emit_ctx *)c;
@@ -315,7 +295,7 @@ static int emit_auth(void *c, val_t e) {
     return 0;
 }
 
-static int emit_list(rb_t *b, const uint8_t *t, val_t v, elem_cb cb) {
+static int emit_list(buf_t *b, const uint8_t *t, val_t v, elem_cb cb) {
     if (t[v.at] != '[') return -1;
     emit_ctx x = {t, b};
     size_t at = list_begin(b);
@@ -354,7 +334,7 @@ static int tx_member(void *c, const uint8_t *k, size_t klen, val_t v) {
 }
 
 /* Signed-transaction encoding of the fields; 0 or -1 (not a transaction we can encode). */
-static int encode_tx(rb_t *b, const uint8_t *t, const tx_fields *x, int type) {
+static int encode_tx(buf_t *b, const uint8_t *t, const tx_fields *x, int type) {
     const val_t *f = x->f;
     /* the signature parity: yParity, or v when yParity is absent (they must agree when both are present) */
     val_t yp = f[F_YPARITY].at ? f[F_YPARITY] : f[F_V];
@@ -378,7 +358,7 @@ static int encode_tx(rb_t *b, const uint8_t *t, const tx_fields *x, int type) {
             return -1;
     }
     if (type != 0) {
-        if (rb_reserve(b, 1)) return -1;
+        if (buf_reserve(b, 1)) return -1;
         b->p[b->n++] = (uint8_t)type;
     }
     size_t at = list_begin(b);
@@ -427,7 +407,7 @@ int cal_json_tx_hash(const void *text, size_t len, size_t start, size_t *obj_end
         type = tn == 2 ? t0 * 16 + t1 : t0;
         if (type > 4) return 0;
     }
-    rb_t b = {NULL, 0, 0, 0};
+    buf_t b = {NULL, 0, 0, 0};
     int rc = encode_tx(&b, t, &x, type);
     if (rc == 0) {
         cal_keccak256(b.p, b.n, out32);

@@ -93,31 +93,11 @@ public enum ChainCodec {
     public static func columns(_ archive: [UInt8]) throws(ChainCodecError) -> [(name: String, bytes: Int)] {
         let h = try Container.readHeader(archive, maxOutputBytes: Int.max)
         let payload = Array(archive[h.payloadOffset...])
-        switch h.transform {
-        case .stored, .zstd:
-            return []
-        case .rlpColumns:
-            var sizes = [UInt64](repeating: 0, count: Int(CAL_RLPCOL_COLUMNS))
-            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_rlpcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
-            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
-            return (0..<Int(CAL_RLPCOL_COLUMNS)).map { (String(cString: cal_rlpcol_column_name(Int32($0))), Int(sizes[$0])) }
-        case .era1Columns, .era1Columns2:
-            var sizes = [UInt64](repeating: 0, count: Int(CAL_ERA1_COLUMNS))
-            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_era1_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
-            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
-            let names = ["entry-kinds", "literal-entries", "headers (rlp-columns)", "bodies", "receipts", "meta"]
-            return (0..<Int(CAL_ERA1_COLUMNS)).map { (names[$0], Int(sizes[$0])) }
-        case .hexColumns:
-            var sizes = [UInt64](repeating: 0, count: Int(CAL_HEXCOL_COLUMNS))
-            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_hexcol_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
-            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
-            return (0..<Int(CAL_HEXCOL_COLUMNS)).map { (hexColumnName($0), Int(sizes[$0])) }
-        case .hexColumns2:
-            var sizes = [UInt64](repeating: 0, count: Int(CAL_HEXCOL2_COLUMNS))
-            let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { cal_hexcol2_column_sizes(p.baseAddress, p.count, $0.baseAddress) } }
-            guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
-            return (0..<Int(CAL_HEXCOL2_COLUMNS)).map { (hexColumnName($0), Int(sizes[$0])) }
-        }
+        guard let c = ColumnTransform.of(h.transform) else { return [] }
+        var sizes = [UInt64](repeating: 0, count: c.columns)
+        let rc = payload.withUnsafeBytes { p in sizes.withUnsafeMutableBufferPointer { c.sizes(p.baseAddress, p.count, $0.baseAddress) } }
+        guard rc == 0 else { throw .payload(transform: h.transform.description, reason: rlpError(rc)) }
+        return (0..<c.columns).map { (c.name($0), Int(sizes[$0])) }
     }
 
     /// Names of transform 3's columns: skeleton, bare-hex, then per key bucket b: qty-b, h32-b, a20-b, data-b;
@@ -185,17 +165,10 @@ public enum ChainCodec {
     static func columnsEncode(_ t: Transform, _ bytes: [UInt8], level: Int32) -> (payload: [UInt8]?, columns: [UInt64]) {
         var ptr: UnsafeMutableRawPointer?
         var len = 0
-        var sizes = [UInt64](repeating: 0, count: Int(max(CAL_RLPCOL_COLUMNS, CAL_HEXCOL2_COLUMNS, CAL_ERA1_COLUMNS)))
+        guard let c = ColumnTransform.of(t) else { return (nil, []) }
+        var sizes = [UInt64](repeating: 0, count: c.columns)
         let rc = bytes.withUnsafeBytes { b in
-            sizes.withUnsafeMutableBufferPointer {
-                switch t {
-                case .hexColumns: cal_hexcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
-                case .hexColumns2: cal_hexcol2_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
-                case .era1Columns: cal_era1_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
-                case .era1Columns2: cal_era1v2_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
-                default: cal_rlpcol_encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress)
-                }
-            }
+            sizes.withUnsafeMutableBufferPointer { c.encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress) }
         }
         guard rc == 0, let p = ptr else { return (nil, sizes) }
         defer { cal_codec_free(p) }
@@ -215,45 +188,14 @@ public enum ChainCodec {
             let out = fill(n) { dst in payload.withUnsafeBytes { p in cal_codec_zstd_decompress_exact(p.baseAddress, p.count, dst, n) } }
             guard let out else { throw .payload(transform: "zstd", reason: "not exactly one zstd frame of \(n) bytes") }
             return out
-        case .rlpColumns:
+        case .rlpColumns, .hexColumns, .era1Columns, .hexColumns2, .era1Columns2:
+            let c = ColumnTransform.of(t)!
             var rc: Int32 = 0
             let out = fill(n) { dst in
-                rc = payload.withUnsafeBytes { p in cal_rlpcol_decode(p.baseAddress, p.count, dst, n) }
+                rc = payload.withUnsafeBytes { p in c.decode(p.baseAddress, p.count, dst, n) }
                 return rc
             }
-            guard let out else { throw .payload(transform: "rlp-columns/1", reason: rlpError(rc)) }
-            return out
-        case .hexColumns:
-            var rc: Int32 = 0
-            let out = fill(n) { dst in
-                rc = payload.withUnsafeBytes { p in cal_hexcol_decode(p.baseAddress, p.count, dst, n) }
-                return rc
-            }
-            guard let out else { throw .payload(transform: "hex-columns/1", reason: rlpError(rc)) }
-            return out
-        case .era1Columns:
-            var rc: Int32 = 0
-            let out = fill(n) { dst in
-                rc = payload.withUnsafeBytes { p in cal_era1_decode(p.baseAddress, p.count, dst, n) }
-                return rc
-            }
-            guard let out else { throw .payload(transform: "era1-columns/1", reason: rlpError(rc)) }
-            return out
-        case .hexColumns2:
-            var rc: Int32 = 0
-            let out = fill(n) { dst in
-                rc = payload.withUnsafeBytes { p in cal_hexcol2_decode(p.baseAddress, p.count, dst, n) }
-                return rc
-            }
-            guard let out else { throw .payload(transform: "hex-columns/2", reason: rlpError(rc)) }
-            return out
-        case .era1Columns2:
-            var rc: Int32 = 0
-            let out = fill(n) { dst in
-                rc = payload.withUnsafeBytes { p in cal_era1v2_decode(p.baseAddress, p.count, dst, n) }
-                return rc
-            }
-            guard let out else { throw .payload(transform: "era1-columns/2", reason: rlpError(rc)) }
+            guard let out else { throw .payload(transform: t.description, reason: rlpError(rc)) }
             return out
         }
     }
@@ -283,5 +225,36 @@ public enum ChainCodec {
 
     static func isHexDigit(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+}
+
+/// The C entry points and column names of each columnar transform: one row per transform id, so the
+/// encode, decode and size paths cannot disagree about which functions a transform uses.
+struct ColumnTransform {
+    typealias Encode = @convention(c) (UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<Int>?, UnsafeMutablePointer<UInt64>?) -> Int32
+    typealias Decode = @convention(c) (UnsafeRawPointer?, Int, UnsafeMutableRawPointer?, Int) -> Int32
+    typealias Sizes = @convention(c) (UnsafeRawPointer?, Int, UnsafeMutablePointer<UInt64>?) -> Int32
+    let encode: Encode
+    let decode: Decode
+    let sizes: Sizes
+    let columns: Int
+    let name: (Int) -> String
+
+    static let era1Names = ["entry-kinds", "literal-entries", "headers (rlp-columns)", "bodies", "receipts", "meta"]
+
+    static func of(_ t: Transform) -> ColumnTransform? {
+        switch t {
+        case .stored, .zstd: nil
+        case .rlpColumns: ColumnTransform(encode: cal_rlpcol_encode, decode: cal_rlpcol_decode, sizes: cal_rlpcol_column_sizes,
+                                          columns: Int(CAL_RLPCOL_COLUMNS), name: { String(cString: cal_rlpcol_column_name(Int32($0))) })
+        case .hexColumns: ColumnTransform(encode: cal_hexcol_encode, decode: cal_hexcol_decode, sizes: cal_hexcol_column_sizes,
+                                          columns: Int(CAL_HEXCOL_COLUMNS), name: ChainCodec.hexColumnName)
+        case .hexColumns2: ColumnTransform(encode: cal_hexcol2_encode, decode: cal_hexcol2_decode, sizes: cal_hexcol2_column_sizes,
+                                           columns: Int(CAL_HEXCOL2_COLUMNS), name: ChainCodec.hexColumnName)
+        case .era1Columns: ColumnTransform(encode: cal_era1_encode, decode: cal_era1_decode, sizes: cal_era1_column_sizes,
+                                           columns: Int(CAL_ERA1_COLUMNS), name: { era1Names[$0] })
+        case .era1Columns2: ColumnTransform(encode: cal_era1v2_encode, decode: cal_era1v2_decode, sizes: cal_era1_column_sizes,
+                                            columns: Int(CAL_ERA1_COLUMNS), name: { era1Names[$0] })
+        }
     }
 }
