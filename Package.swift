@@ -31,30 +31,37 @@ let package = Package(
             path: "CSources/CCaldera",
             linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4")]
         ),
-        .target(name: "Merkle", dependencies: ["CCaldera"]),
-        .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Economics", dependencies: ["Merkle", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "ChainCodec", dependencies: ["CCaldera"]),
-        .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The one byte reader/writer and strict JSON decoder for every format (no dependencies).
+        .target(name: "Wire"),
+        // The one durable file writer, bounded input reader, checked standard output and file lock.
+        .target(name: "DurableIO"),
+        .target(name: "Merkle", dependencies: ["CCaldera", "Wire"]),
+        .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Economics", dependencies: ["Merkle", "Wire", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
+        .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
         .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims", "caldera"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics", "Claims", "caldera", "economy-crash-writer",
             .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer"]),
+        // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),

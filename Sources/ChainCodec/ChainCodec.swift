@@ -83,6 +83,14 @@ public enum ChainCodec {
         return out
     }
 
+    /// What the first bytes of an archive declare, before the rest is read: nil while `prefix` is too short
+    /// to hold the header (at most 58 bytes); throws if it is not an archive this codec reads.
+    public static func peek(prefix: [UInt8]) throws(ChainCodecError) -> (originalLength: UInt64, archiveLength: UInt64)? {
+        guard let h = try Container.peek(prefix) else { return nil }
+        let (total, overflow) = UInt64(h.headerLength).addingReportingOverflow(h.payloadLength)
+        return (h.originalLength, overflow ? .max : total)
+    }
+
     /// The container header of an archive (transform, sizes, digest), checked but not decoded.
     public static func header(_ archive: [UInt8], maxOutputBytes: Int = defaultMaxOutputBytes) throws(ChainCodecError) -> ArchiveHeader {
         try Container.readHeader(archive, maxOutputBytes: maxOutputBytes)

@@ -5,6 +5,7 @@
 // decoder and the value-type API. The format is specified byte by byte in docs/archive-codec.md.
 
 import CCaldera
+import Wire
 
 /// Why an archive could not be decoded. Decoding never traps on any input, and never returns bytes
 /// other than the ones that were encoded: the container's SHA-256 of the original is checked last.
@@ -81,7 +82,7 @@ enum Container {
     static let version: UInt8 = 1
 
     static func write(transform: Transform, original: [UInt8], digest: [UInt8], payload: [UInt8]) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.raw(magic)
         w.u8(version)
         w.u8(transform.rawValue)
@@ -92,9 +93,30 @@ enum Container {
         return w.bytes
     }
 
+    /// The header fields from the first bytes of an archive (the payload need not be there yet), or nil
+    /// if `prefix` is too short to hold the header: lets a reader refuse a non-archive or an oversized
+    /// declaration after a few bytes instead of after reading the whole input.
+    static func peek(_ prefix: [UInt8]) throws(ChainCodecError) -> (transform: Transform, originalLength: UInt64, headerLength: Int, payloadLength: UInt64)? {
+        var r = ByteReader(prefix, endianness: .big)
+        do throws(ChainCodecError) {
+            guard Array(try r.take(4, "magic")) == magic else { throw ChainCodecError.badMagic }
+            let v = try r.u8("format version")
+            guard v == version else { throw ChainCodecError.unsupportedVersion(v) }
+            let t = try r.u8("transform id")
+            guard let transform = Transform(rawValue: t) else { throw ChainCodecError.unknownTransform(t) }
+            let n = try r.varint("original length")
+            _ = try r.take(32, "SHA-256")
+            let p = try r.varint("payload length")
+            return (transform, n, r.offset, p)
+        } catch .truncated {
+            if prefix.count < 4, !magic.starts(with: prefix) { throw .badMagic }
+            return nil
+        }
+    }
+
     static func readHeader(_ bytes: [UInt8], maxOutputBytes: Int) throws(ChainCodecError) -> ArchiveHeader {
-        var r = ByteReader(bytes)
-        let m = try r.raw(4, "magic")
+        var r = ByteReader(bytes, endianness: .big)
+        let m = try r.take(4, "magic")
         guard Array(m) == magic else { throw .badMagic }
         let v = try r.u8("format version")
         guard v == version else { throw .unsupportedVersion(v) }
@@ -103,7 +125,7 @@ enum Container {
         let n = try r.varint("original length")
         let limit = UInt64(max(0, maxOutputBytes))
         guard n <= limit else { throw .tooLarge(field: "original length", value: n, limit: limit) }
-        let digest = Array(try r.raw(32, "SHA-256"))
+        let digest = Array(try r.take(32, "SHA-256"))
         let p = try r.varint("payload length")
         guard p <= UInt64(r.remaining) else { throw .truncated(field: "payload") }
         guard p == UInt64(r.remaining) else { throw .trailingBytes(r.remaining - Int(p)) }
@@ -112,53 +134,17 @@ enum Container {
     }
 }
 
-/// Append-only byte encoder (LEB128 varints), as Metalayer's.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func varint(_ v: UInt64) {
-        var x = v
-        while x >= 0x80 { bytes.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
-        bytes.append(UInt8(x))
-    }
-    mutating func raw<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
-}
+// The reader and writer are Wire's; its errors map onto ChainCodecError's cases.
+typealias ByteReader = Wire.ByteReader<ChainCodecError>
+typealias ByteWriter = Wire.ByteWriter
 
-/// Bounds-checked decoder; every read names its field for the error.
-struct ByteReader {
-    let bytes: [UInt8]
-    var offset = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    var remaining: Int { bytes.count - offset }
-
-    mutating func u8(_ field: String) throws(ChainCodecError) -> UInt8 {
-        guard remaining >= 1 else { throw .truncated(field: field) }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-
-    /// LEB128, at most 10 bytes, minimal, so each value has one encoding.
-    mutating func varint(_ field: String) throws(ChainCodecError) -> UInt64 {
-        var v: UInt64 = 0
-        var shift: UInt64 = 0
-        for i in 0..<10 {
-            guard remaining >= 1 else { throw .truncated(field: field) }
-            let b = bytes[offset]
-            offset += 1
-            if i == 9 && b > 1 { throw .varintOverflow(field: field) }
-            v |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 {
-                if b == 0 && i > 0 { throw .varintOverflow(field: field) }
-                return v
-            }
-            shift += 7
+extension ChainCodecError: WireErrorConvertible {
+    public init(_ wire: WireError) {
+        switch wire.reason {
+        case .truncated: self = .truncated(field: wire.field)
+        case .badVarint: self = .varintOverflow(field: wire.field)
+        case let .tooLarge(v, l): self = .tooLarge(field: wire.field, value: v, limit: l)
+        case let .trailingBytes(n): self = .trailingBytes(n)
         }
-        throw .varintOverflow(field: field)
-    }
-
-    mutating func raw(_ n: Int, _ field: String) throws(ChainCodecError) -> ArraySlice<UInt8> {
-        guard n >= 0, remaining >= n else { throw .truncated(field: field) }
-        defer { offset += n }
-        return bytes[offset..<(offset + n)]
     }
 }

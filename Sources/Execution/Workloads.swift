@@ -109,6 +109,8 @@ public enum TraceLoader {
     /// Largest transaction_count accepted on one row, and most arrivals one run generates (each is 8 bytes).
     static let maxCountPerRow = 1_000_000
     static let maxArrivals = 20_000_000.0
+    /// Longest run, in simulated (compressed) seconds: about 11.6 days.
+    public static let maxSimulatedSeconds = 1_000_000.0
 
     /// "YYYY-MM-DD HH:MM:SS(.fraction)" → seconds since 1970 (UTC; only differences matter).
     static func parseAzureTimestamp(_ s: Substring) -> Double? {
@@ -139,6 +141,13 @@ public enum TraceLoader {
         let compression = scaling.timeCompression ?? (trace.format == .ethereumBlocks ? 15 : 1)
         guard compression >= 1e-3, compression <= 1e6 else { throw .invalidParameter("time compression must be in 0.001 … 1000000, got \(compression)") }
         if let f = scaling.loadFactor, !(f > 0 && f <= 1e6) { throw .invalidParameter("load factor must be in (0, 1000000], got \(f)") }
+        // The simulator keeps a sample per simulated second and steps through every one: bound the span
+        // (two rows 10^12 s apart would otherwise run for hours and take gigabytes).
+        let span = (trace.times.last ?? 0) - (trace.times.first ?? 0)
+        guard span / compression <= TraceLoader.maxSimulatedSeconds else {
+            throw .invalidParameter("the trace spans \(fmt(span)) s, \(fmt(span / compression)) s after time compression \(fmt(compression))×; "
+                                    + "a run simulates at most \(fmt(TraceLoader.maxSimulatedSeconds)) s (cut the trace or raise --time-compression)")
+        }
         // Every arrival is a Double in memory: bound the total before generating any.
         let records = trace.counts.reduce(0.0) { $0 + Double($1) }
         guard records <= TraceLoader.maxArrivals else {

@@ -86,3 +86,54 @@ public struct HexLines: Sendable {
         return "not hex"
     }
 }
+
+/// Line-per-leaf hex input consumed as a stream of chunks: the same rules as `HexLines`, with memory
+/// bounded by the longest line instead of the whole input (a file of ten million empty lines costs one
+/// chunk, not gigabytes). Each call returns the leaf hashes of the lines it completed.
+public struct LeafStream {
+    /// No line may be longer: a line is buffered until its newline arrives.
+    public static let maxLineBytes = 64 << 20
+    /// Lines completed so far.
+    public private(set) var lines = 0
+    /// Lines are 64-hex-digit leaf hashes already, not leaf data.
+    public let linesAreLeafHashes: Bool
+    var pending: [UInt8] = []
+
+    public init(linesAreLeafHashes: Bool = false) { self.linesAreLeafHashes = linesAreLeafHashes }
+
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer) throws(HexLineError) -> [Digest] {
+        guard let last = chunk.lastIndex(of: UInt8(ascii: "\n")) else {
+            pending.append(contentsOf: chunk)
+            // A line that is not hex fails now, not after it has been buffered to the limit (/dev/zero).
+            if chunk.contains(where: { Hex.nibble($0) == nil && $0 != UInt8(ascii: "\r") }) { _ = try parse(pending) }
+            guard pending.count <= Self.maxLineBytes else {
+                throw HexLineError(line: lines + 1, reason: "longer than \(Self.maxLineBytes) bytes")
+            }
+            return []
+        }
+        var text = pending
+        text.append(contentsOf: chunk[...last])
+        pending = Array(chunk[(last + 1)...])
+        return try parse(text)
+    }
+
+    /// The last line, if the input did not end with a newline.
+    public mutating func finish() throws(HexLineError) -> [Digest] {
+        guard !pending.isEmpty else { return [] }
+        defer { pending = [] }
+        return try parse(pending)
+    }
+
+    mutating func parse(_ text: [UInt8]) throws(HexLineError) -> [Digest] {
+        let parsed: HexLines
+        do { parsed = try HexLines(text: text) } catch { throw HexLineError(line: lines + error.line, reason: error.reason) }
+        let hashes: [Digest]
+        if linesAreLeafHashes {
+            do { hashes = try parsed.digests() } catch { throw HexLineError(line: lines + error.line, reason: error.reason) }
+        } else {
+            hashes = parsed.leafHashes()
+        }
+        lines += parsed.count
+        return hashes
+    }
+}

@@ -18,16 +18,16 @@ public struct CrossChainMessage: Equatable, Hashable, Sendable {
 
     /// source ‖ destination ‖ nonce ‖ sender ‖ recipient ‖ payload (the payload runs to the end).
     public var encoded: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.u64(source); w.u64(destination); w.u64(nonce); w.raw(sender); w.raw(recipient); w.raw(payload)
         return w.bytes
     }
 
     public init(encoded b: [UInt8]) throws(DecodeError) {
-        var r = ByteReader(b)
+        var r = ByteReader(b, endianness: .big)
         source = try r.u64("message.source"); destination = try r.u64("message.destination"); nonce = try r.u64("message.nonce")
-        sender = Array(try r.raw(20, "message.sender")); recipient = Array(try r.raw(20, "message.recipient"))
-        payload = Array(try r.raw(r.remaining, "message.payload"))
+        sender = Array(try r.take(20, "message.sender")); recipient = Array(try r.take(20, "message.recipient"))
+        payload = Array(try r.take(r.remaining, "message.payload"))
     }
 
     public var leafHash: Digest { MerkleHash.leaf(encoded) }
@@ -64,16 +64,29 @@ enum ProofWire {
     static let kindMeta: UInt8 = 2
 
     static func readPreamble(_ r: inout ByteReader) throws(DecodeError) -> UInt8 {
-        guard Array(try r.raw(4, "magic")) == magic else { throw .badMagic }
+        guard Array(try r.take(4, "magic")) == magic else { throw .badMagic }
         let v = try r.u8("version")
         guard v == version else { throw .unsupportedVersion(v) }
         return try r.u8("kind")
     }
 
-    /// The kind byte of an encoded object, or nil if it is not one of ours.
-    static func kind(of bytes: [UInt8]) -> UInt8? {
-        var r = ByteReader(bytes)
-        return try? readPreamble(&r)
+}
+
+/// Either binary proof kind, told apart by the kind byte after the magic and version.
+public enum EncodedProof: Sendable {
+    case individual(CrossChainProof)
+    /// A meta-proof, and whether its body was stored zstd-compressed.
+    case meta(MetaProof, compressed: Bool)
+
+    public init(_ bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes, endianness: .big)
+        switch try ProofWire.readPreamble(&r) {
+        case ProofWire.kindIndividual: self = .individual(try CrossChainProof(encoded: bytes))
+        case ProofWire.kindMeta:
+            let compressed = (try? r.u8("compression")) == MetaProof.Compression.zstd.rawValue
+            self = .meta(try MetaProof(encoded: bytes), compressed: compressed)
+        case let k: throw .unexpectedKind(k)
+        }
     }
 }
 
@@ -110,7 +123,7 @@ public struct CrossChainProof: Equatable, Sendable {
     }
 
     public var encoded: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.raw(ProofWire.magic); w.u8(ProofWire.version); w.u8(ProofWire.kindIndividual)
         header.encode(&w)
         certificate.encode(&w)
@@ -124,7 +137,7 @@ public struct CrossChainProof: Equatable, Sendable {
     }
 
     public init(encoded bytes: [UInt8]) throws(DecodeError) {
-        var r = ByteReader(bytes)
+        var r = ByteReader(bytes, endianness: .big)
         let kind = try ProofWire.readPreamble(&r)
         guard kind == ProofWire.kindIndividual else { throw .unexpectedKind(kind) }
         header = try SnapshotHeader.decode(&r)
@@ -140,12 +153,12 @@ public struct CrossChainProof: Equatable, Sendable {
 
     /// Bytes by section, for `caldera proof inspect`.
     public var sectionSizes: [(String, Int)] {
-        var h = ByteWriter(); header.encode(&h)
-        var c = ByteWriter(); certificate.encode(&c)
-        var e = ByteWriter(); entry.encode(&e)
-        var m = ByteWriter(); m.lengthPrefixed(message.encoded)
-        var sp = ByteWriter(); sp.varint(entryIndex); sp.varint(UInt64(snapshotPath.count))
-        var op = ByteWriter(); op.varint(messageIndex); op.varint(UInt64(outboxPath.count))
+        var h = ByteWriter(endianness: .big); header.encode(&h)
+        var c = ByteWriter(endianness: .big); certificate.encode(&c)
+        var e = ByteWriter(endianness: .big); entry.encode(&e)
+        var m = ByteWriter(endianness: .big); m.lengthPrefixed(message.encoded)
+        var sp = ByteWriter(endianness: .big); sp.varint(entryIndex); sp.varint(UInt64(snapshotPath.count))
+        var op = ByteWriter(endianness: .big); op.varint(messageIndex); op.varint(UInt64(outboxPath.count))
         return [("preamble", 6), ("header", h.bytes.count), ("certificate", c.bytes.count), ("entry", e.bytes.count),
                 ("snapshot path", sp.bytes.count + 32 * snapshotPath.count), ("message", m.bytes.count),
                 ("outbox path", op.bytes.count + 32 * outboxPath.count)]

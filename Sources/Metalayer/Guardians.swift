@@ -1,5 +1,6 @@
 @preconcurrency import Crypto
 import Foundation
+import Wire
 import Merkle
 
 /// One base unit is 10^-18 ERA; a guardian bonds at least 500,000 ERA.
@@ -110,13 +111,15 @@ public struct GuardianSet: Equatable, Sendable {
     public init(json: Data) throws(GuardianSetError) {
         guard json.count <= 1 << 20 else { throw .malformed("larger than 1 MiB") }
         let form: JSONForm
-        do { form = try JSONDecoder().decode(JSONForm.self, from: json) } catch {
-            throw .malformed("expected {\"setId\": N, \"guardians\": [{\"publicKey\": hex, \"stake\": \"base units\"}]}")
+        // Strict: a duplicate "setId" or an unknown key would give one file two readings.
+        do { form = try StrictJSONDecoder(maxBytes: 1 << 20).decode(JSONForm.self, from: [UInt8](json)) } catch {
+            throw .malformed("\(error) (expected {\"setId\": N, \"guardians\": [{\"publicKey\": hex, \"stake\": \"base units\"}]})")
         }
         var gs = [Guardian]()
         for (i, e) in form.guardians.enumerated() {
             guard let key = Hex.decode(e.publicKey) else { throw .malformed("guardian \(i): publicKey is not hex") }
-            guard let stake = UInt128(e.stake) else { throw .malformed("guardian \(i): stake \"\(e.stake)\" is not a whole number of base units") }
+            guard e.stake.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), e.stake.count <= 39, e.stake == "0" || !e.stake.hasPrefix("0"),
+                  let stake = UInt128(e.stake) else { throw .malformed("guardian \(i): stake \"\(e.stake)\" is not a whole number of base units") }
             gs.append(try Guardian(publicKey: key, stake: stake))
         }
         try self.init(id: form.setId, guardians: gs)
@@ -199,7 +202,7 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
     static func decode(_ r: inout ByteReader) throws(DecodeError) -> QuorumCertificate {
         let n = try r.count("certificate.guardianCount", max: ProofLimits.maxGuardians)
         guard n > 0 else { throw .outOfBounds(field: "certificate.guardianCount", value: 0, limit: ProofLimits.maxGuardians) }
-        let bitmap = try r.raw((n + 7) / 8, "certificate.bitmap")
+        let bitmap = try r.take((n + 7) / 8, "certificate.bitmap")
         var signers = [Int]()
         for (byteIndex, byte) in bitmap.enumerated() {
             for bit in 0..<8 where byte & (1 << UInt8(bit)) != 0 {
@@ -209,7 +212,7 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
             }
         }
         var sigs = [[UInt8]]()
-        for _ in signers { sigs.append(Array(try r.raw(64, "certificate.signature"))) }
+        for _ in signers { sigs.append(Array(try r.take(64, "certificate.signature"))) }
         return QuorumCertificate(guardianCount: n, signers: signers, signatures: sigs)
     }
 }

@@ -163,7 +163,7 @@ public struct MetaProof: Equatable, Sendable {
 
     /// The body (everything after the preamble and compression byte), uncompressed.
     var body: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         header.encode(&w)
         certificate.encode(&w)
         w.varint(UInt64(rollups.count))
@@ -188,7 +188,7 @@ public struct MetaProof: Equatable, Sendable {
 
     /// Encodes, with the zstd stage when asked and only if it makes the object smaller.
     public func encoded(compression: Compression = .zstd, level: Int32 = 19) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.raw(ProofWire.magic); w.u8(ProofWire.version); w.u8(ProofWire.kindMeta)
         let b = body
         if compression == .zstd {
@@ -196,7 +196,7 @@ public struct MetaProof: Equatable, Sendable {
             let params = cal_zstd_params(level: level, window_log: 0, long_distance: 0)
             let rc = b.withUnsafeBytes { src in dst.withUnsafeMutableBytes { cal_zstd_compress($0.baseAddress, $0.count, src.baseAddress, b.count, nil, 0, params) } }
             let n = cal_codec_is_error(rc) != 0 ? 0 : rc
-            var lenBytes = ByteWriter(); lenBytes.varint(UInt64(b.count))
+            var lenBytes = ByteWriter(endianness: .big); lenBytes.varint(UInt64(b.count))
             if n > 0 && n + lenBytes.bytes.count + 4 < b.count {
                 let frame = dst[0..<n]
                 w.u8(Compression.zstd.rawValue); w.varint(UInt64(b.count))
@@ -211,7 +211,7 @@ public struct MetaProof: Equatable, Sendable {
     }
 
     public init(encoded bytes: [UInt8]) throws(DecodeError) {
-        var r = ByteReader(bytes)
+        var r = ByteReader(bytes, endianness: .big)
         let kind = try ProofWire.readPreamble(&r)
         guard kind == ProofWire.kindMeta else { throw .unexpectedKind(kind) }
         let c = try r.u8("compression")
@@ -221,7 +221,7 @@ public struct MetaProof: Equatable, Sendable {
         case Compression.zstd.rawValue:
             let rawLen = try r.count("body length", max: ProofLimits.maxMetaBodyBytes)
             let crc = try r.u32("frame CRC-32")
-            let frame = try r.raw(r.remaining, "zstd frame")
+            let frame = try r.take(r.remaining, "zstd frame")
             // zstd cannot expand more than ~2^17x; refuse claims the frame could not back before allocating.
             guard rawLen <= frame.count * 131_072 + 64 else {
                 throw .outOfBounds(field: "body length", value: UInt64(rawLen), limit: UInt64(frame.count) * 131_072 + 64)
@@ -231,7 +231,7 @@ public struct MetaProof: Equatable, Sendable {
             var body = [UInt8](repeating: 0, count: rawLen)
             let rc = frame.withUnsafeBytes { src in body.withUnsafeMutableBytes { cal_zstd_decompress_exact(src.baseAddress, src.count, $0.baseAddress, rawLen) } }
             guard rc == 0 else { throw .compression("not one valid zstd frame of exactly \(rawLen) bytes") }
-            var br = ByteReader(body)
+            var br = ByteReader(body, endianness: .big)
             try self.init(body: &br)
         default:
             throw .compression("unknown compression \(c)")
@@ -283,19 +283,19 @@ public struct MetaProof: Equatable, Sendable {
 
     /// Bytes by section of the uncompressed body, for `caldera proof inspect`.
     public var sectionSizes: [(String, Int)] {
-        var h = ByteWriter(); header.encode(&h)
-        var c = ByteWriter(); certificate.encode(&c)
+        var h = ByteWriter(endianness: .big); header.encode(&h)
+        var c = ByteWriter(endianness: .big); certificate.encode(&c)
         var entries = 0, messages = 0, indices = 0, outbox = 0
         for r in rollups {
-            var w = ByteWriter(); r.entry.encode(&w); entries += w.bytes.count
-            for m in r.messages { var mw = ByteWriter(); mw.lengthPrefixed(m.encoded); messages += mw.bytes.count }
-            var iw = ByteWriter(); iw.varint(UInt64(r.messages.count))
+            var w = ByteWriter(endianness: .big); r.entry.encode(&w); entries += w.bytes.count
+            for m in r.messages { var mw = ByteWriter(endianness: .big); mw.lengthPrefixed(m.encoded); messages += mw.bytes.count }
+            var iw = ByteWriter(endianness: .big); iw.varint(UInt64(r.messages.count))
             var prev: UInt64? = nil
             for i in r.messageIndices { iw.varint(prev.map { i - $0 - 1 } ?? i); prev = i }
             indices += iw.bytes.count
-            var ow = ByteWriter(); ow.varint(UInt64(r.outboxProof.count)); outbox += ow.bytes.count + 32 * r.outboxProof.count
+            var ow = ByteWriter(endianness: .big); ow.varint(UInt64(r.outboxProof.count)); outbox += ow.bytes.count + 32 * r.outboxProof.count
         }
-        var sw = ByteWriter(); sw.varint(UInt64(snapshotProof.count))
+        var sw = ByteWriter(endianness: .big); sw.varint(UInt64(snapshotProof.count))
         return [("header", h.bytes.count), ("certificate", c.bytes.count), ("rollup entries", entries),
                 ("snapshot multiproof", sw.bytes.count + 32 * snapshotProof.count), ("message indices", indices),
                 ("messages", messages), ("outbox multiproofs", outbox)]

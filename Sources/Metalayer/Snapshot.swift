@@ -31,7 +31,7 @@ public struct RollupEntry: Equatable, Hashable, Sendable {
 
     /// SHA-256("caldera/state-commitment/v1" ‖ rollupId ‖ height ‖ stateRoot ‖ outboxRoot ‖ outboxSize).
     public var stateCommitment: Digest {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.raw(RollupEntry.commitmentTag)
         w.u64(rollupId); w.u64(height); w.digest(stateRoot); w.digest(outboxRoot); w.u64(outboxSize)
         return SHA256.hash(w.bytes)
@@ -39,7 +39,7 @@ public struct RollupEntry: Equatable, Hashable, Sendable {
 
     /// The snapshot tree's leaf data: rollupId ‖ height ‖ stateCommitment (48 bytes).
     public var snapshotLeafData: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.u64(rollupId); w.u64(height); w.digest(stateCommitment)
         return w.bytes
     }
@@ -88,7 +88,7 @@ public struct SnapshotHeader: Equatable, Hashable, Sendable {
 
     /// The domain-separated bytes a guardian signs: tag ‖ set id ‖ height ‖ timestamp ‖ entry count ‖ root.
     public var signingMessage: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.raw(SnapshotHeader.signingTag)
         encode(&w)
         return w.bytes

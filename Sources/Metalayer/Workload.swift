@@ -36,12 +36,29 @@ public struct ProofWorkload: Sendable {
     public let certificate: QuorumCertificate
     public let proofs: [CrossChainProof]
 
+    /// The most proof bytes one workload generates (they are all held in memory until written).
+    public static let maxTotalBytes = 256 << 20
+
+    /// An upper estimate of one encoded proof: header, certificate (bitmap and > 2/3 of the signatures),
+    /// entry, message, and both Merkle paths.
+    public static func estimatedProofBytes(_ c: Config) -> Int {
+        func depth(_ n: Int) -> Int { n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount }
+        let signers = c.guardians * 2 / 3 + 1
+        return 256 + (c.guardians + 7) / 8 + 64 * signers + 32 * (depth(c.rollups) + depth(c.messagesPerRollup)) + 160
+    }
+
     public init(_ c: Config) throws {
         guard c.rollups >= 1, c.rollups <= 1 << 16 else { throw ConfigError.invalid("--rollups must be 1…65536") }
         guard c.messagesPerRollup >= 1, c.messagesPerRollup <= 1 << 20 else { throw ConfigError.invalid("--messages must be 1…1048576") }
         guard c.rollups * c.messagesPerRollup <= 1 << 24 else { throw ConfigError.invalid("rollups × messages must be at most 16777216") }
         guard c.batch >= 1, c.batch <= c.rollups * c.messagesPerRollup else { throw ConfigError.invalid("--batch must be 1…rollups × messages") }
         guard c.guardians >= 1, c.guardians <= Int(ProofLimits.maxGuardians) else { throw ConfigError.invalid("--guardians must be 1…\(ProofLimits.maxGuardians)") }
+        // Every proof is held until written: refuse up front what would not fit, instead of finding out.
+        let each = ProofWorkload.estimatedProofBytes(c)
+        guard c.batch <= ProofWorkload.maxTotalBytes / each else {
+            throw ConfigError.invalid("--batch \(c.batch) proofs of about \(each) bytes each (\(c.guardians) guardians) would be about \((c.batch * each) >> 20) MiB; "
+                                      + "one run generates at most \(ProofWorkload.maxTotalBytes >> 20) MiB (\(ProofWorkload.maxTotalBytes / each) such proofs)")
+        }
         config = c
         var rng = SplitMix64(seed: c.seed)
 

@@ -1,6 +1,7 @@
 // caldera: the command-line face of Caldera. One file per command group; no logic that the
 // library lacks. Exit codes: 0 success, 1 a verification said "invalid", 2 bad or unreadable input.
 import ArgumentParser
+import DurableIO
 import Foundation
 
 @main
@@ -13,19 +14,32 @@ struct Caldera: ParsableCommand {
         subcommands: [MerkleCommand.self, ProofCommand.self, DataCommand.self, CodecCommand.self, ExecutionCommand.self, EconomyCommand.self, ClaimsCommand.self]
     )
 
-    /// Like ArgumentParser's `main()`, except that usage errors (an unknown option, a value that does not
-    /// parse, a failed validation) exit 2 like every other kind of bad input here, not 64.
+    /// ArgumentParser's `main()` with one error path: a `CLIError` prints `error: message` and exits with
+    /// its code; usage errors (an unknown option, a value that does not parse, a failed validation) and any
+    /// unexpected error exit 2 with an `error:` line too; only help and version exit 0 through ArgumentParser.
     static func main() {
+        // A closed pipe is a write error (EPIPE) that exits 2 with a message, not a silent death by signal.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
+            if let e = Output.printFailure { throw failure(e.description) }
+        } catch let e as CLIError {
+            exitWith(e)
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
+            if exitCode(for: error) == .success { exit(withError: error) } // --help, --version
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message = String(message.dropFirst(7)) }
+            exitWith(CLIError(message: message, code: ExitStatus.badInput))
         }
+        Foundation.exit(0)
+    }
+
+    static func exitWith(_ e: CLIError) -> Never {
+        // If even standard error is gone there is nobody left to tell; the exit code still says it.
+        try? StandardStreams.write("error: \(e.message)\n", fd: 2)
+        Foundation.exit(e.code)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChainCodec
+import DurableIO
 import Foundation
 
 /// `caldera codec`: the chain-aware archive codec (docs/archive-codec.md) on files, like a compressor CLI.
@@ -14,7 +15,8 @@ struct CodecCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Encode a file (era1, RLP headers, JSON-RPC, hex text, anything) into a .calz archive.")
         @Argument(help: "Input file, or - for standard input.") var file: String
         @Option(name: .short, help: "Output file (default: <file>.calz; required for standard input; - for standard output).") var o: String?
-        @Option(help: "zstd level for the columns and the general path (1–22).") var level: Int32 = ChainCodec.defaultLevel
+        @Option(parsing: .unconditional, help: "zstd level for the columns and the general path (1–22).") var level: Int32 = ChainCodec.defaultLevel
+        @Flag(help: "Replace the output file if it exists.") var force = false
 
         func validate() throws {
             guard (1...22).contains(level) else { throw ValidationError("--level must be 1…22") }
@@ -22,13 +24,15 @@ struct CodecCommand: ParsableCommand {
         }
 
         func run() throws {
-            let input = try readInput(file, limit: ChainCodec.defaultMaxOutputBytes)
+            let target = o ?? file + ".calz"
+            try checkOutput(target, force: force, inputs: [file])
+            let input = try readInput(file, limit: InputLimit.codecInput)
             let archive = ChainCodec.encode(input, level: level)
-            try writeOutput(archive, to: o ?? file + ".calz")
-            let h = try ChainCodec.header(archive)
+            try writeOutput(archive, to: target, force: force, inputs: [file])
+            let h = try attempt { try ChainCodec.header(archive) }
             let ratio = input.isEmpty ? 0 : Double(input.count) / Double(archive.count)
-            FileHandle.standardError.write(Data(String(format: "%@: %d bytes -> %d bytes (%.2f×), %@ (%@)\n", file, input.count, archive.count, ratio,
-                                                       h.transform.description, ChainCodec.detect(input).rawValue).utf8))
+            try? StandardStreams.write(String(format: "%@: %d bytes -> %d bytes (%.2f×), %@ (%@)\n", file, input.count, archive.count, ratio,
+                                              h.transform.description, ChainCodec.detect(input).rawValue), fd: 2)
         }
     }
 
@@ -36,23 +40,35 @@ struct CodecCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decode a .calz archive back to the original bytes (SHA-256 checked).")
         @Argument(help: "Archive file, or - for standard input.") var file: String
         @Option(name: .short, help: "Output file (default: <file> without .calz; - for standard output).") var o: String?
-        @Option(help: "Largest original size accepted, in bytes (bounds memory on untrusted archives).") var maxBytes: Int = ChainCodec.defaultMaxOutputBytes
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "Largest original size accepted, in bytes (default: 32× the archive, at least 16 MiB, at most 1 GiB).",
+            discussion: "An archive is untrusted input: a small one may declare a huge original. Raise this for archives you trust."))
+        var maxBytes: Int?
+        @Flag(help: "Replace the output file if it exists.") var force = false
 
         func validate() throws {
-            guard maxBytes >= 0 else { throw ValidationError("--max-bytes must be ≥ 0") }
+            if let maxBytes, maxBytes < 0 { throw ValidationError("--max-bytes must be ≥ 0") }
             if o == nil && !(file != "-" && file.hasSuffix(".calz") && file.count > 5) {
                 throw ValidationError("say where to write with -o (the input does not end in .calz)")
             }
         }
 
         func run() throws {
-            // an archive is never much larger than its original, so the same bound applies to the input
-            let archive = try readInput(file, limit: maxBytes > Int.max - (1 << 20) ? Int.max : maxBytes + (1 << 20))
-            let out: [UInt8]
-            do { out = try ChainCodec.decode(archive, maxOutputBytes: maxBytes) } catch {
-                throw failure("\(file): \(error)", code: error == .checksumMismatch ? 1 : 2)
+            let target = o ?? String(file.dropLast(5))
+            try checkOutput(target, force: force, inputs: [file])
+            let archive = try readArchive(file) { original, length throws(CLIError) in
+                let limit = maxBytes ?? min(ChainCodec.defaultMaxOutputBytes, max(16 << 20, Int(clamping: length) &* 32))
+                guard original <= UInt64(limit) else {
+                    throw failure(maxBytes == nil
+                        ? "\(file): the archive declares \(original) bytes from \(length) bytes of archive; the default limit for an untrusted archive is \(limit) bytes (32× its size, at least 16 MiB): pass --max-bytes \(original) if you trust it"
+                        : "\(file): the archive declares \(original) bytes, more than --max-bytes \(limit)")
+                }
             }
-            try writeOutput(out, to: o ?? String(file.dropLast(5)))
+            let out: [UInt8]
+            do { out = try ChainCodec.decode(archive, maxOutputBytes: Int.max) } catch {
+                throw failure("\(file): \(error)", code: error == .checksumMismatch ? ExitStatus.invalid : ExitStatus.badInput)
+            }
+            try writeOutput(out, to: target, force: force, inputs: [file])
         }
     }
 
@@ -73,13 +89,8 @@ struct CodecCommand: ParsableCommand {
         }
 
         func run() throws {
-            let archive = try readInput(file, limit: ChainCodec.defaultMaxOutputBytes + (1 << 20))
-            let h: ArchiveHeader
-            let cols: [(name: String, bytes: Int)]
-            do {
-                h = try ChainCodec.header(archive)
-                cols = try ChainCodec.columns(archive)
-            } catch { throw failure("\(file): \(error)") }
+            let archive = try readArchive(file) { _, _ throws(CLIError) in }
+            let (h, cols) = try attempt(file) { (try ChainCodec.header(archive, maxOutputBytes: Int.max), try ChainCodec.columns(archive)) }
             let report = Report(formatVersion: Int(h.formatVersion), transform: h.transform.description, transformId: Int(h.transform.rawValue),
                                 originalBytes: h.originalLength, archiveBytes: archive.count,
                                 ratio: archive.isEmpty ? 0 : (Double(h.originalLength) / Double(archive.count) * 1000).rounded() / 1000,
@@ -90,17 +101,37 @@ struct CodecCommand: ParsableCommand {
     }
 }
 
-/// Writes all of `bytes` to `path` atomically, or to standard output for "-".
-private func writeOutput(_ bytes: [UInt8], to path: String) throws {
-    if path == "-" {
-        FileHandle.standardOutput.write(Data(bytes))
-        return
+/// Reads an archive, refusing a non-archive after its first bytes (`/dev/zero` is not read to its limit)
+/// and handing the declared sizes to `admit` before the payload is read. An archive is never much larger
+/// than its original, so ChainCodec's largest original plus 1 MiB bounds the read.
+private func readArchive(_ path: String, admit: (_ original: UInt64, _ archiveLength: UInt64) throws(CLIError) -> Void) throws(CLIError) -> [UInt8] {
+    let name = path == "-" ? "standard input" : path
+    let limit = ChainCodec.defaultMaxOutputBytes + (1 << 20)
+    var bytes = [UInt8]()
+    var admitted = false
+    var refusal: CLIError?
+    do {
+        try InputFile.stream(path) { chunk throws(StorageError) in
+            bytes.append(contentsOf: chunk)
+            guard bytes.count <= limit else { throw StorageError(path: name, reason: "is larger than \(limit) bytes; no archive this codec writes is") }
+            guard !admitted else { return }
+            do {
+                if let h = try ChainCodec.peek(prefix: bytes) {
+                    admitted = true
+                    try admit(h.originalLength, h.archiveLength)
+                }
+            } catch let e as CLIError {
+                refusal = e
+                throw StorageError(path: name, reason: e.message)
+            } catch {
+                throw StorageError(path: name, reason: "\(error)")
+            }
+        }
+        if !admitted { _ = try ChainCodec.peek(prefix: bytes) } // a short input: say why it is not an archive
+    } catch let e as StorageError {
+        throw refusal ?? failure(e.description)
+    } catch {
+        throw failure(name, error)
     }
-    var st = stat()
-    if lstat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-        throw failure("\(path) exists and is not a regular file; not replacing it")
-    }
-    do { try writeAtomically(Data(bytes), to: URL(fileURLWithPath: path)) } catch {
-        throw failure("cannot write \(path): \(error.localizedDescription)")
-    }
+    return bytes
 }

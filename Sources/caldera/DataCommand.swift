@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 `verify` found failures, 2 bad input, unknown id, missing or corrupt store.
 import ArgumentParser
 import DataLayer
+import DurableIO
 import Foundation
 import Merkle
 
@@ -21,10 +22,8 @@ public struct DataCommand: ParsableCommand {
     struct StoreOption: ParsableArguments {
         @Option(name: .long, help: "The store directory.") var store: String
 
-        func open(create: Bool = false, writer: Bool = false) throws -> DataStore {
-            do { return try DataStore(directory: store, options: .init(create: create, writer: writer)) } catch {
-                throw failure("\(error)")
-            }
+        func open(create: Bool = false, writer: Bool = false) throws(CLIError) -> DataStore {
+            try attempt { try DataStore(directory: store, options: .init(create: create, writer: writer)) }
         }
     }
 
@@ -36,7 +35,7 @@ public struct DataCommand: ParsableCommand {
             discussion: "Every file is read before anything is stored, so a missing file stores nothing. Putting the same bytes in the same namespace again returns the same id.")
         @OptionGroup var store: StoreOption
         @Option(help: "Namespace: up to 10 printable ASCII characters, or 0x + up to 20 hex digits.") var namespace = "caldera"
-        @Option(help: "Record the blobs as posted at this time (seconds since 1970; for backfills). Default: now.") var time: Int64?
+        @Option(parsing: .unconditional, help: "Record the blobs as posted at this time (seconds since 1970; for backfills). Default: now.") var time: Int64?
         @Argument(help: "Files to store (- for standard input).") var files: [String]
 
         func run() throws {
@@ -47,13 +46,12 @@ public struct DataCommand: ParsableCommand {
             guard let ns = Namespace(name: namespace) else {
                 throw failure("--namespace '\(namespace)': use 1–10 printable ASCII characters or 0x + up to 20 hex digits")
             }
-            let contents = try files.map { try readInput($0) }
+            var contents = [[UInt8]]()
+            for f in files { contents.append(try readInput(f, limit: InputLimit.blob)) }
             let s = try store.open(create: true, writer: true)
             let now = DataCommand.nowMillis()
-            do {
-                let metas = try s.put(contents.map { (ns, $0) }, time: time ?? now / 1000, nowMillis: now)
-                for m in metas { print(m.id.hex) }
-            } catch { throw failure("\(error)") }
+            let metas = try attempt { try s.put(contents.map { (ns, $0) }, time: time ?? now / 1000, nowMillis: now) }
+            for m in metas { print(m.id.hex) }
         }
     }
 
@@ -64,18 +62,15 @@ public struct DataCommand: ParsableCommand {
         @Argument(help: "Blob id (64 hex digits, as printed by put).") var id: String
         @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.") var output: String?
         @Flag(help: "Print the tier that answered to standard error.") var showTier = false
+        @Flag(help: "Replace the output file if it exists.") var force = false
 
         func run() throws {
             guard let blob = BlobID(hex: id) else { throw failure("'\(id)' is not a blob id (64 hex digits)") }
+            if let output { try checkOutput(output, force: force) }
             let s = try store.open()
-            let result: (bytes: [UInt8], tier: DataStore.Tier)
-            do { result = try s.get(blob) } catch { throw failure("\(error)") }
-            if showTier { FileHandle.standardError.write(Data("tier: \(result.tier.rawValue)\n".utf8)) }
-            if let output {
-                do { try DurableFile.write(result.bytes, to: output, mode: 0o644) } catch { throw failure("\(error)") }
-            } else {
-                FileHandle.standardOutput.write(Data(result.bytes))
-            }
+            let result = try attempt { try s.get(blob) }
+            if showTier { try? StandardStreams.write("tier: \(result.tier.rawValue)\n", fd: 2) }
+            try writeOutput(result.bytes, to: output ?? "-", force: force)
         }
     }
 
@@ -85,12 +80,12 @@ public struct DataCommand: ParsableCommand {
             discussion: "Each segment is written durably, read back and verified, fingerprinted, and only then are the hot copies released. Run again after an interruption.")
         @OptionGroup var store: StoreOption
         @Option(help: "Migrate blobs posted at least this long ago (e.g. 7d, 12h, 0s = everything now).") var olderThan = "7d"
-        @Option(help: "zstd level (1–22).") var level = 19
-        @Option(help: "zstd window log (10–31, 0 = the level's default); long-distance matching is on unless --no-long.") var windowLog = 27
+        @Option(parsing: .unconditional, help: "zstd level (1–22).") var level = 19
+        @Option(parsing: .unconditional, help: "zstd window log (10–31, 0 = the level's default); long-distance matching is on unless --no-long.") var windowLog = 27
         @Flag(help: "Disable zstd long-distance matching.") var noLong = false
         @Flag(help: "Do not train per-namespace dictionaries.") var noDictionaries = false
         @Option(help: "Group blobs posted within windows of this length into one segment (e.g. 1d, 1h).") var segmentWindow = "1d"
-        @Option(help: "Raw bytes per compressed frame (a cold read decompresses at most one frame, up to the blob).") var frameSize = 32 << 20
+        @Option(parsing: .unconditional, help: "Raw bytes per compressed frame (a cold read decompresses at most one frame, up to the blob).") var frameSize = 32 << 20
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
@@ -107,8 +102,7 @@ public struct DataCommand: ParsableCommand {
                 policy: TieringPolicy(hotWindow: window, segmentWindow: segWindow),
                 parameters: Zstd.Parameters(level: level, windowLog: windowLog, longDistanceMatching: !noLong),
                 frameTarget: frameSize, dictionaries: !noDictionaries)
-            let r: DataStore.MigrationReport
-            do { r = try s.migrate(options: options, now: now / 1000, nowMillis: now) } catch { throw failure("\(error)") }
+            let r = try attempt { try s.migrate(options: options, now: now / 1000, nowMillis: now) }
             if json { try printJSON(r); return }
             let ratio = r.storedBytes > 0 ? String(format: "%.2f", Double(r.rawBytes) / Double(r.storedBytes)) : "-"
             print("migrated \(r.migrated) blobs into \(r.segments) segments (\(r.rawBytes) → \(r.storedBytes) bytes, ratio \(ratio)); "
@@ -128,14 +122,14 @@ public struct DataCommand: ParsableCommand {
             let s = try store.open()
             let r = s.verify()
             if json { try printJSON(r) } else {
-                for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+                for w in r.warnings { warn("\(w)") }
                 if r.ok {
                     print("ok: \(r.hotBlobs) hot blobs, \(r.coldBlobs) cold blobs in \(r.segments) segments, log of \(r.logSize) records with root \(r.root.hex)")
                 } else {
                     for f in r.failures { print("FAIL \(f)") }
                 }
             }
-            if !r.ok { throw failure("\(r.failures.count) verification failure\(r.failures.count == 1 ? "" : "s")", code: 1) }
+            if !r.ok { throw failure("\(r.failures.count) verification failure\(r.failures.count == 1 ? "" : "s")", code: ExitStatus.invalid) }
         }
     }
 
@@ -146,8 +140,7 @@ public struct DataCommand: ParsableCommand {
 
         func run() throws {
             let s = try store.open()
-            let st: DataStore.Stats
-            do { st = try s.stats() } catch { throw failure("\(error)") }
+            let st = try attempt { try s.stats() }
             if json { try printJSON(st); return }
             print("hot:  \(st.hot.blobs) blobs, \(st.hot.bytes) bytes")
             print("cold: \(st.cold.blobs) blobs, \(st.cold.bytes) bytes on disk for \(st.cold.rawBytes) raw bytes"
@@ -168,17 +161,17 @@ public struct DataCommand: ParsableCommand {
             func run() throws {
                 guard let blob = BlobID(hex: id) else { throw failure("'\(id)' is not a blob id (64 hex digits)") }
                 let s = try store.open()
-                do { try printJSON(try s.log.inclusionProof(for: blob)) } catch let e as EncodingError { throw e } catch { throw failure("\(error)") }
+                try printJSON(try attempt { try s.log.inclusionProof(for: blob) })
             }
         }
 
         struct Consistency: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Consistency proof from the log's first --old-size records to now.")
             @OptionGroup var store: StoreOption
-            @Option(help: "Size of the earlier log (1 ... current size).") var oldSize: UInt64
+            @Option(parsing: .unconditional, help: "Size of the earlier log (1 ... current size).") var oldSize: UInt64
             func run() throws {
                 let s = try store.open()
-                do { try printJSON(try s.log.consistencyProof(oldSize: oldSize)) } catch let e as EncodingError { throw e } catch { throw failure("\(error)") }
+                try printJSON(try attempt { try s.log.consistencyProof(oldSize: oldSize) })
             }
         }
     }

@@ -26,50 +26,19 @@ struct EconomyLedgerOption: ParsableArguments {
     var ledger: String
 }
 
-/// Prints `error: <message>` and exits with status 2 for anything the user can fix.
-fileprivate func reportingUserErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        FileHandle.standardError.write(Data("error: \(describe(error))\n".utf8))
-        throw ExitCode(2)
-    }
+fileprivate func parseAmount(_ text: String, _ what: String) throws(CLIError) -> Amount {
+    do { return try Amount(parsing: text) } catch { throw failure("\(what): \(error.description)") }
 }
 
-fileprivate func describe(_ error: any Error) -> String {
-    switch error {
-    case let error as EconomyError: return error.description
-    case let error as AmountError: return error.description
-    case let error as LedgerError: return error.description
-    case let error as InvariantViolation: return error.description
-    case let error as EconomyInputError: return error.message
-    case let DecodingError.dataCorrupted(context): return context.debugDescription
-    case let DecodingError.keyNotFound(key, _): return "missing key '\(key.stringValue)'"
-    case let DecodingError.typeMismatch(_, context):
-        return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-    default: return String(describing: error)
-    }
-}
-
-fileprivate struct EconomyInputError: Error { var message: String }
-
-fileprivate func parseAmount(_ text: String, _ what: String) throws -> Amount {
-    do { return try Amount(parsing: text) } catch { throw EconomyInputError(message: "\(what): \(error.description)") }
-}
-
-fileprivate func parseRole(_ text: String) throws -> StakeRole {
-    guard let role = StakeRole(rawValue: text) else {
-        throw EconomyInputError(message: "unknown role '\(text)'; expected core, flexible or guardian")
-    }
-    return role
-}
+extension StakeRole: ExpressibleByArgument {}
+extension Offence: ExpressibleByArgument {}
 
 /// Opens the ledger, applies one operation, prints its events.
-fileprivate func applyOne(_ ledgerPath: String, _ operation: EconomyOperation) throws {
-    let ledger = try Ledger.open(path: ledgerPath)
-    let events = try ledger.apply(operation)
+fileprivate func applyOne(_ ledgerPath: String, _ operation: EconomyOperation) throws(CLIError) {
+    let events = try attempt {
+        let ledger = try Ledger.open(path: ledgerPath)
+        return try ledger.apply(operation)
+    }
     for event in events { print(render(event)) }
 }
 
@@ -119,15 +88,9 @@ extension EconomyCommand {
         var genesis: String
 
         func run() throws {
-            try reportingUserErrors {
-                let data = Data(try readInput(genesis, limit: 16 << 20)) // prints its own error, exits 2
-                let parsed: Genesis
-                do { parsed = try JSONDecoder().decode(Genesis.self, from: data) } catch {
-                    throw EconomyInputError(message: "genesis file '\(genesis)': \(describe(error))")
-                }
-                let ledger = try Ledger.create(path: options.ledger, genesis: parsed)
-                print("created ledger \(options.ledger): \(ledger.state.accounts.count) accounts, total supply \(ledger.state.totalSupply)")
-            }
+            let parsed = try decodeJSON(Genesis.self, from: try readInput(genesis, limit: InputLimit.json), name: "genesis file '\(genesis)'")
+            let ledger = try attempt { try Ledger.create(path: options.ledger, genesis: parsed) }
+            print("created ledger \(options.ledger): \(ledger.state.accounts.count) accounts, total supply \(ledger.state.totalSupply)")
         }
     }
 
@@ -136,12 +99,12 @@ extension EconomyCommand {
             abstract: "Bond tokens from an account's balance to a role (minimums: flexible 50000, core 100000, guardian 500000 ERA by default).")
         @OptionGroup var options: EconomyLedgerOption
         @Option(help: "The staking account.") var account: String
-        @Option(help: "core, flexible or guardian.") var role: String
+        @Option(help: "The bond's role.") var role: StakeRole
         @Option(parsing: .unconditional, help: "Amount, e.g. \"150000 ERA\".") var amount: String
 
         func run() throws {
-            try reportingUserErrors {
-                let operation = EconomyOperation.stake(account: account, role: try parseRole(role), amount: try parseAmount(amount, "--amount"))
+            do {
+                let operation = EconomyOperation.stake(account: account, role: role, amount: try parseAmount(amount, "--amount"))
                 try applyOne(options.ledger, operation)
             }
         }
@@ -152,12 +115,12 @@ extension EconomyCommand {
             abstract: "Start unbonding part or all of a bond; the tokens return after the unbonding delay and stay slashable until then.")
         @OptionGroup var options: EconomyLedgerOption
         @Option(help: "The staking account.") var account: String
-        @Option(help: "core, flexible or guardian.") var role: String
+        @Option(help: "The bond's role.") var role: StakeRole
         @Option(parsing: .unconditional, help: "Amount, e.g. \"50000 ERA\".") var amount: String
 
         func run() throws {
-            try reportingUserErrors {
-                let operation = EconomyOperation.unstake(account: account, role: try parseRole(role), amount: try parseAmount(amount, "--amount"))
+            do {
+                let operation = EconomyOperation.unstake(account: account, role: role, amount: try parseAmount(amount, "--amount"))
                 try applyOne(options.ledger, operation)
             }
         }
@@ -171,7 +134,7 @@ extension EconomyCommand {
         @Option(name: .customLong("from"), help: "The paying account.") var payer: String = "fees"
 
         func run() throws {
-            try reportingUserErrors {
+            do {
                 try applyOne(options.ledger, .distribute(revenue: try parseAmount(revenue, "--revenue"), payer: payer))
             }
         }
@@ -183,7 +146,7 @@ extension EconomyCommand {
         @Option(help: "The account claiming.") var account: String
 
         func run() throws {
-            try reportingUserErrors { try applyOne(options.ledger, .claim(account: account)) }
+            try applyOne(options.ledger, .claim(account: account))
         }
     }
 
@@ -192,15 +155,10 @@ extension EconomyCommand {
             abstract: "Punish an account: equivocation, invalid-root, downtime or withholding (progressive; may jail or tombstone).")
         @OptionGroup var options: EconomyLedgerOption
         @Option(help: "The offending account.") var account: String
-        @Option(help: "equivocation, invalid-root, downtime or withholding.") var offence: String
+        @Option(help: "The offence.") var offence: Offence
 
         func run() throws {
-            try reportingUserErrors {
-                guard let kind = Offence(rawValue: offence) else {
-                    throw EconomyInputError(message: "unknown offence '\(offence)'; expected equivocation, invalid-root, downtime or withholding")
-                }
-                try applyOne(options.ledger, .slash(account: account, offence: kind))
-            }
+            try applyOne(options.ledger, .slash(account: account, offence: offence))
         }
     }
 
@@ -208,15 +166,11 @@ extension EconomyCommand {
         static let configuration = CommandConfiguration(
             abstract: "Let epochs pass: due unbondings are released and finished jail terms end.")
         @OptionGroup var options: EconomyLedgerOption
-        @Option(parsing: .unconditional, help: "Number of epochs (at least 1).") var epochs: String
+        @Option(parsing: .unconditional, help: "Number of epochs (at least 1).") var epochs: UInt64
 
         func run() throws {
-            try reportingUserErrors {
-                guard let count = UInt64(epochs), count > 0 else {
-                    throw EconomyInputError(message: "--epochs must be a whole number of at least 1, not '\(epochs)'")
-                }
-                try applyOne(options.ledger, .advance(epochs: count))
-            }
+            guard epochs > 0 else { throw failure("--epochs must be at least 1") }
+            try applyOne(options.ledger, .advance(epochs: epochs))
         }
     }
 
@@ -228,17 +182,8 @@ extension EconomyCommand {
         @Flag(help: "Machine-readable JSON.") var json = false
 
         func run() throws {
-            try reportingUserErrors {
-                let ledger = try Ledger.open(path: options.ledger)
-                let report = ledger.state.report()
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                } else {
-                    print(renderTable(report))
-                }
-            }
+            let report = try attempt { try Ledger.open(path: options.ledger).state.report() }
+            if json { try printJSON(report) } else { print(renderTable(report)) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableIO
 import Foundation
 import Merkle
 
@@ -23,49 +24,71 @@ struct MerkleCommand: ParsableCommand {
         @Flag(help: "Print the time spent reading, decoding and hashing to standard error.")
         var timings = false
 
-        func load() throws -> [Digest] {
+        /// Streams the input, handing each chunk's leaf hashes to `body`: memory is bounded by the longest
+        /// line, not by the input.
+        func stream(_ body: ([Digest]) throws(CLIError) -> Void) throws(CLIError) {
             let clock = ContinuousClock()
             let t0 = clock.now
-            return try withInput(file) { text in
-                let t1 = clock.now
-                do {
-                    let lines = try HexLines(text: text)
-                    let t2 = clock.now
-                    let hashes = leafHashes ? try lines.digests() : lines.leafHashes()
-                    report("opened \(text.count) bytes", t1 - t0)
-                    report("decoded \(lines.count) lines", t2 - t1)
-                    report(leafHashes ? "parsed leaf hashes" : "hashed leaves", clock.now - t2)
-                    return hashes
-                } catch {
-                    throw failure("\(file ?? "standard input"): \(error)")
+            var leaves = LeafStream(linesAreLeafHashes: leafHashes)
+            let name = file ?? "standard input"
+            do {
+                try InputFile.stream(file ?? "-") { chunk throws(StorageError) in
+                    do { try body(try leaves.consume(chunk)) } catch let e as HexLineError {
+                        throw StorageError(path: name, reason: e.description)
+                    } catch let e as CLIError {
+                        throw StorageError(path: name, reason: e.message)
+                    } catch {
+                        throw StorageError(path: name, reason: "\(error)")
+                    }
                 }
+                try body(try leaves.finish())
+            } catch let e as StorageError {
+                throw failure(e.description)
+            } catch let e as HexLineError {
+                throw failure("\(name): \(e)")
+            } catch let e as CLIError {
+                throw e
+            } catch {
+                throw failure(name, error)
             }
+            report("read and hashed \(leaves.lines) lines", clock.now - t0)
+        }
+
+        /// All leaf hashes, for the commands that need the whole tree (at most `maxTreeLeaves`).
+        func load() throws(CLIError) -> [Digest] {
+            var all = [Digest]()
+            try stream { hashes throws(CLIError) in
+                guard all.count + hashes.count <= MerkleCommand.maxTreeLeaves else {
+                    throw failure("more than \(MerkleCommand.maxTreeLeaves) leaves; proofs are built over at most that many (merkle root streams any number)")
+                }
+                all += hashes
+            }
+            return all
         }
 
         func report(_ what: String, _ d: Duration) {
             guard timings else { return }
-            let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
-            FileHandle.standardError.write(Data(String(format: "timing: %@: %.1f ms\n", what, ms).utf8))
+            try? StandardStreams.write(String(format: "timing: %@: %.1f ms\n", what, d.seconds * 1e3), fd: 2)
         }
     }
+
+    /// Inclusion and consistency proofs keep every leaf hash and the tree's levels: 64 bytes per leaf.
+    static let maxTreeLeaves = 1 << 22
 
     struct Root: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the root of the tree over the leaves, in hex.")
         @OptionGroup var input: Input
 
         func run() throws {
-            let leaves = try input.load()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let root = MerkleHash.root(leafHashes: leaves)
-            input.report("hashed \(max(leaves.count - 1, 0)) nodes", clock.now - start)
-            print(root.hex)
+            var range = CompactRange()
+            try input.stream { hashes throws(CLIError) in range.append(leafHashes: hashes) }
+            print(range.root.hex)
         }
     }
 
     struct Inclusion: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a JSON inclusion proof for leaf --index.")
-        @Option(help: "0-based leaf index.") var index: UInt64
+        @Option(parsing: .unconditional, help: "0-based leaf index.") var index: UInt64
         @OptionGroup var input: Input
 
         func run() throws {
@@ -80,7 +103,7 @@ struct MerkleCommand: ParsableCommand {
     struct Consistency: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a JSON consistency proof from the first --old-size leaves to all of them.")
-        @Option(help: "Size of the earlier tree (1 ... number of leaves).") var oldSize: UInt64
+        @Option(parsing: .unconditional, help: "Size of the earlier tree (1 ... number of leaves).") var oldSize: UInt64
         @OptionGroup var input: Input
 
         func run() throws {
@@ -101,86 +124,15 @@ struct MerkleCommand: ParsableCommand {
         var proof: String
 
         func run() throws {
-            let bytes = try readInput(proof, limit: 1 << 20)
             let parsed: ProofDocument
-            do { parsed = try ProofDocument.parse(Data(bytes)) } catch { throw failure("\(proof): \(error)") }
-            do {
-                switch parsed {
-                case .inclusion(let p):
-                    try p.verify()
-                    print("valid: leaf \(p.index) is in the tree of size \(p.size) with root \(p.root.hex)")
-                case .consistency(let p):
-                    try p.verify()
-                    print("valid: the tree of size \(p.oldSize) is a prefix of the tree of size \(p.newSize)")
-                }
-            } catch {
-                throw failure("invalid proof: \(error)", code: 1)
+            do { parsed = try ProofDocument.parse(try readInput(proof, limit: ProofDocument.maxBytes)) } catch let e as ProofDocument.Malformed {
+                throw failure("\(proof): \(e)")
+            }
+            do { try parsed.verify() } catch { throw failure("invalid proof: \(error)", code: ExitStatus.invalid) }
+            switch parsed {
+            case .inclusion(let p): print("valid: leaf \(p.index) is in the tree of size \(p.size) with root \(p.root.hex)")
+            case .consistency(let p): print("valid: the tree of size \(p.oldSize) is a prefix of the tree of size \(p.newSize)")
             }
         }
-    }
-}
-
-/// A proof file: which kind is told by its keys; anything else is malformed.
-enum ProofDocument {
-    case inclusion(InclusionProof)
-    case consistency(ConsistencyProof)
-
-    struct Malformed: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static let inclusionKeys: Set<String> = ["index", "size", "leafHash", "path", "root"]
-    static let consistencyKeys: Set<String> = ["oldSize", "newSize", "oldRoot", "newRoot", "path"]
-
-    static func parse(_ data: Data) throws -> ProofDocument {
-        guard data.count <= 1 << 20 else { throw Malformed(description: "larger than 1 MiB; no valid proof is") }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw Malformed(description: "not JSON")
-        }
-        guard let dict = object as? [String: Any] else { throw Malformed(description: "not a JSON object") }
-        let keys = Set(dict.keys)
-        // JSONDecoder reads 1.0 or 1e0 into an integer; the format says integers are written as digits.
-        for key in ["index", "size", "oldSize", "newSize"] where keys.contains(key) {
-            guard let token = rawToken(after: key, in: data), !token.isEmpty, token.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                throw Malformed(description: "\(key): must be a non-negative integer written in digits")
-            }
-        }
-        do {
-            if keys == inclusionKeys { return .inclusion(try JSONDecoder().decode(InclusionProof.self, from: data)) }
-            if keys == consistencyKeys { return .consistency(try JSONDecoder().decode(ConsistencyProof.self, from: data)) }
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw Malformed(description: "\(path(ctx.codingPath)): \(ctx.debugDescription)")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw Malformed(description: "\(path(ctx.codingPath)): wrong type (\(ctx.debugDescription))")
-        } catch {
-            throw Malformed(description: "\(error)")
-        }
-        throw Malformed(description: "keys \(keys.sorted()) are neither an inclusion proof \(inclusionKeys.sorted()) nor a consistency proof \(consistencyKeys.sorted())")
-    }
-
-    /// The raw bytes of the value after `"key":` (keys here are unique, and every other value is a hex string).
-    static func rawToken(after key: String, in data: Data) -> [UInt8]? {
-        let bytes = [UInt8](data), needle = Array("\"\(key)\"".utf8)
-        guard bytes.count >= needle.count else { return nil }
-        var i = 0
-        while i + needle.count <= bytes.count {
-            if bytes[i..<(i + needle.count)].elementsEqual(needle) { break }
-            i += 1
-        }
-        guard i + needle.count <= bytes.count else { return nil }
-        var j = i + needle.count
-        let space: Set<UInt8> = [0x20, 0x09, 0x0a, 0x0d]
-        while j < bytes.count && space.contains(bytes[j]) { j += 1 }
-        guard j < bytes.count && bytes[j] == UInt8(ascii: ":") else { return nil }
-        j += 1
-        while j < bytes.count && space.contains(bytes[j]) { j += 1 }
-        var k = j
-        while k < bytes.count && !space.contains(bytes[k]) && bytes[k] != UInt8(ascii: ",") && bytes[k] != UInt8(ascii: "}") { k += 1 }
-        return Array(bytes[j..<k])
-    }
-
-    static func path(_ codingPath: [CodingKey]) -> String {
-        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }

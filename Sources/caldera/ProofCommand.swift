@@ -14,35 +14,30 @@ struct ProofCommand: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a reproducible workload: guardians.json and N individual proofs proof-000001.bin….")
-        @Option(help: "Number of rollups.") var rollups: Int = 16
-        @Option(help: "Messages in each rollup's outbox.") var messages: Int = 1024
-        @Option(help: "Number of proofs to draw.") var batch: Int = 64
-        @Option(help: "Number of guardians.") var guardians: Int = 21
-        @Option(help: "contiguous (adjacent messages of few rollups) or random.") var locality: String = "contiguous"
-        @Option(help: "Seed: the same seed writes the same bytes.") var seed: UInt64 = 1
+        @Option(parsing: .unconditional, help: "Number of rollups.") var rollups: Int = 16
+        @Option(parsing: .unconditional, help: "Messages in each rollup's outbox.") var messages: Int = 1024
+        @Option(parsing: .unconditional, help: "Number of proofs to draw.") var batch: Int = 64
+        @Option(parsing: .unconditional, help: "Number of guardians.") var guardians: Int = 21
+        @Option(help: "Which messages the batch proves: adjacent messages of few rollups, or random ones.") var locality: ProofWorkload.Locality = .contiguous
+        @Option(parsing: .unconditional, help: "Seed: the same seed writes the same bytes.") var seed: UInt64 = 1
         @Option(help: "Output directory (created if missing).") var out: String
 
         func run() throws {
-            guard let loc = ProofWorkload.Locality(rawValue: locality) else {
-                throw failure("--locality must be contiguous or random, not '\(locality)'")
+            let w = try attempt {
+                try ProofWorkload(.init(rollups: rollups, messagesPerRollup: messages, batch: batch, guardians: guardians, locality: locality, seed: seed))
             }
-            let w: ProofWorkload
-            do {
-                w = try ProofWorkload(.init(rollups: rollups, messagesPerRollup: messages, batch: batch, guardians: guardians, locality: loc, seed: seed))
-            } catch { throw failure("\(error)") }
             let dir = URL(fileURLWithPath: out)
             // Leftovers of an earlier run would mix two snapshots under one `proof-*.bin` glob.
             if let existing = try? FileManager.default.contentsOfDirectory(atPath: out),
                existing.contains(where: { $0 == "guardians.json" || ($0.hasPrefix("proof-") && $0.hasSuffix(".bin")) }) {
                 throw failure("\(out) already holds a workload (guardians.json or proof-*.bin); choose an empty or new directory")
             }
-            do {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                try writeAtomically(try w.guardianSet.jsonData() + Data("\n".utf8), to: dir.appendingPathComponent("guardians.json"))
-                for (i, p) in w.proofs.enumerated() {
-                    try writeAtomically(Data(p.encoded), to: dir.appendingPathComponent(String(format: "proof-%06d.bin", i + 1)))
-                }
-            } catch let e as ExitCode { throw e } catch { throw failure("cannot write to \(out): \(error.localizedDescription)") }
+            try attempt("cannot create \(out)") { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+            let set = try attempt("cannot encode the guardian set") { try w.guardianSet.jsonData() }
+            try writeOutput([UInt8](set) + [0x0a], to: dir.appendingPathComponent("guardians.json").path, force: false)
+            for (i, p) in w.proofs.enumerated() {
+                try writeOutput(p.encoded, to: dir.appendingPathComponent(String(format: "proof-%06d.bin", i + 1)).path, force: false)
+            }
             print("wrote guardians.json and \(w.proofs.count) proofs to \(out) (snapshot height \(w.snapshot.header.height), \(w.snapshot.entries.count) rollups, \(guardians) guardians, \(w.certificate.signers.count) signatures)")
         }
     }
@@ -52,12 +47,14 @@ struct ProofCommand: ParsableCommand {
         @Argument(help: "Individual proof files.") var files: [String]
         @Option(name: .short, help: "Output file for the meta-proof.") var o: String
         @Flag(help: "Skip the zstd stage (it is kept only when it makes the proof smaller).") var noZstd = false
+        @Flag(help: "Replace the output file if it exists.") var force = false
 
         func run() throws {
             guard !files.isEmpty else { throw failure("no proof files given") }
+            try checkOutput(o, force: force, inputs: files)
             var proofs = [CrossChainProof]()
             for f in files {
-                let bytes = try readInput(f, limit: maxProofFileBytes)
+                let bytes = try readInput(f, limit: InputLimit.proof)
                 do { proofs.append(try CrossChainProof(encoded: bytes)) } catch {
                     throw failure("\(f): \(error)")
                 }
@@ -65,9 +62,7 @@ struct ProofCommand: ParsableCommand {
             let meta: MetaProof
             do { meta = try MetaProof(proofs: proofs) } catch { throw failure(describe(error, files: files)) }
             let bytes = meta.encoded(compression: noZstd ? .none : .zstd)
-            do { try writeAtomically(Data(bytes), to: URL(fileURLWithPath: o)) } catch {
-                throw failure("cannot write \(o): \(error.localizedDescription)")
-            }
+            try writeOutput(bytes, to: o, force: force, inputs: files)
             let total = proofs.reduce(0) { $0 + $1.encoded.count }
             print(String(format: "%d proofs, %d bytes -> meta-proof %d bytes (%.1f× smaller), %d rollups", proofs.count, total, bytes.count,
                          Double(total) / Double(bytes.count), meta.rollups.count))
@@ -92,21 +87,19 @@ struct ProofCommand: ParsableCommand {
 
         func run() throws {
             let setBytes = try readInput(guardians, limit: 1 << 20)
-            let set: GuardianSet
-            do { set = try GuardianSet(json: Data(setBytes)) } catch { throw failure("\(guardians): \(error)") }
-            let bytes = try readInput(file, limit: maxProofFileBytes)
-            let decoded: DecodedProof
-            do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
+            let set = try attempt(guardians) { try GuardianSet(json: Data(setBytes)) }
+            let bytes = try readInput(file, limit: InputLimit.proof)
+            let decoded = try attempt(file) { try EncodedProof(bytes) }
             do {
                 switch decoded {
                 case .individual(let p):
                     try p.verify(guardians: set)
                     print("valid: message \(p.messageIndex) of rollup \(p.entry.rollupId) in snapshot \(p.header.height)")
-                case .meta(let m):
+                case .meta(let m, _):
                     try m.verify(guardians: set)
                     print("valid: \(m.messageCount) messages of \(m.rollups.count) rollups in snapshot \(m.header.height)")
                 }
-            } catch { throw failure("invalid proof: \(error)", code: 1) }
+            } catch { throw failure("invalid proof: \(error)", code: ExitStatus.invalid) }
         }
     }
 
@@ -129,17 +122,16 @@ struct ProofCommand: ParsableCommand {
         }
 
         func run() throws {
-            let bytes = try readInput(file, limit: maxProofFileBytes)
-            let decoded: DecodedProof
-            do { decoded = try DecodedProof(bytes) } catch { throw failure("\(file): \(error)") }
+            let bytes = try readInput(file, limit: InputLimit.proof)
+            let decoded = try attempt(file) { try EncodedProof(bytes) }
             let r: Report
             switch decoded {
             case .individual(let p):
                 r = Report(kind: "individual", bytes: bytes.count, compression: "none", snapshot: .init(p.header), signers: p.certificate.signers.count,
                            guardians: p.certificate.guardianCount, rollups: [p.entry.rollupId], messages: 1,
                            sections: Dictionary(uniqueKeysWithValues: p.sectionSizes))
-            case .meta(let m):
-                r = Report(kind: "meta", bytes: bytes.count, compression: bytes.count > 6 && bytes[6] == 1 ? "zstd" : "none",
+            case let .meta(m, compressed):
+                r = Report(kind: "meta", bytes: bytes.count, compression: compressed ? "zstd" : "none",
                            snapshot: .init(m.header), signers: m.certificate.signers.count, guardians: m.certificate.guardianCount,
                            rollups: m.rollups.map(\.entry.rollupId), messages: m.messageCount,
                            sections: Dictionary(uniqueKeysWithValues: m.sectionSizes))
@@ -161,22 +153,4 @@ extension ProofCommand.Inspect.Report.Snap {
     }
 }
 
-/// No encoded proof is larger: a meta-proof body is bounded at 256 MiB (docs/proof-format.md, Limits).
-let maxProofFileBytes = 256 << 20
-
-/// Either binary proof kind, told apart by the kind byte after the magic.
-enum DecodedProof {
-    case individual(CrossChainProof)
-    case meta(MetaProof)
-
-    init(_ bytes: [UInt8]) throws(DecodeError) {
-        guard bytes.count >= 6, Array(bytes[0..<4]) == Array("CLDX".utf8) else { throw .badMagic }
-        switch bytes[5] {
-        case 1: self = .individual(try CrossChainProof(encoded: bytes))
-        case 2: self = .meta(try MetaProof(encoded: bytes))
-        default:
-            if bytes[4] != 1 { throw .unsupportedVersion(bytes[4]) }
-            throw .unexpectedKind(bytes[5])
-        }
-    }
-}
+extension ProofWorkload.Locality: ExpressibleByArgument {}

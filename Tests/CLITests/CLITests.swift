@@ -1,42 +1,7 @@
 import Foundation
 import Merkle
 import Testing
-
-/// Runs the built `caldera` binary (it sits beside the test bundle) and captures its output.
-struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-func caldera(_ args: [String], stdin: [UInt8]? = nil) throws -> Run {
-    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("caldera")
-    let binary = FileManager.default.fileExists(atPath: bin.path) ? bin
-        : productsDirectory().appendingPathComponent("caldera")
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = args
-    let out = Pipe(), err = Pipe(), inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = inp
-    try p.run()
-    if let stdin { inp.fileHandleForWriting.write(Data(stdin)) }
-    try inp.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-}
-
-func productsDirectory() -> URL {
-    // .build/<triple>/debug/<bundle>.xctest or the bundle directory itself
-    var url = URL(fileURLWithPath: CommandLine.arguments[0])
-    while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("caldera").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}
+import TestSupport
 
 func temp(_ name: String, _ contents: String) throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-cli-\(getpid())")
@@ -56,16 +21,16 @@ func temp(_ name: String, _ contents: String) throws -> String {
         let file = try temp("leaves.txt", text)
         let r = try caldera(["merkle", "root", file])
         #expect(r.status == 0)
-        #expect(r.stdout == tree.root.hex + "\n")
-        #expect(try caldera(["merkle", "root", "-"], stdin: Array(text.utf8)).stdout == tree.root.hex + "\n")
-        #expect(try caldera(["merkle", "root"], stdin: Array(text.utf8)).stdout == tree.root.hex + "\n")
-        #expect(try caldera(["merkle", "root"], stdin: []).stdout == MerkleHash.emptyRoot.hex + "\n")
+        #expect(r.text == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root", "-"], stdin: Array(text.utf8)).text == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root"], stdin: Array(text.utf8)).text == tree.root.hex + "\n")
+        #expect(try caldera(["merkle", "root"], stdin: []).text == MerkleHash.emptyRoot.hex + "\n")
     }
 
     @Test func leafHashesFlag() throws {
         let hashes = leaves.map { MerkleHash.leaf(Hex.decode($0)!).hex }.joined(separator: "\n")
         let r = try caldera(["merkle", "root", "--leaf-hashes", try temp("hashes.txt", hashes)])
-        #expect(r.stdout == tree.root.hex + "\n")
+        #expect(r.text == tree.root.hex + "\n")
         let bad = try caldera(["merkle", "root", "--leaf-hashes", try temp("short.txt", "abcd\n")])
         #expect(bad.status == 2 && bad.stderr.contains("line 1"))
     }
@@ -74,7 +39,7 @@ func temp(_ name: String, _ contents: String) throws -> String {
         let r = try caldera(["merkle", "root", try temp("bad.txt", "00\n11\nzz\n")])
         #expect(r.status == 2)
         #expect(r.stderr.contains("line 3"), "\(r.stderr)")
-        #expect(r.stdout.isEmpty)
+        #expect(r.text.isEmpty)
     }
 
     @Test func missingFileIsExit2() throws {
@@ -88,9 +53,9 @@ func temp(_ name: String, _ contents: String) throws -> String {
         let file = try temp("leaves.txt", text)
         let r = try caldera(["merkle", "inclusion", "--index", "6", file])
         #expect(r.status == 0)
-        let proof = try JSONDecoder().decode(InclusionProof.self, from: Data(r.stdout.utf8))
+        let proof = try JSONDecoder().decode(InclusionProof.self, from: Data(r.text.utf8))
         #expect(proof == (try tree.inclusionProof(index: 6)))
-        let pf = try temp("inclusion.json", r.stdout)
+        let pf = try temp("inclusion.json", r.text)
         #expect(try caldera(["merkle", "verify", pf]).status == 0)
 
         var tampered = proof
@@ -106,9 +71,9 @@ func temp(_ name: String, _ contents: String) throws -> String {
         let file = try temp("leaves.txt", text)
         let r = try caldera(["merkle", "consistency", "--old-size", "5", file])
         #expect(r.status == 0)
-        let proof = try JSONDecoder().decode(ConsistencyProof.self, from: Data(r.stdout.utf8))
+        let proof = try JSONDecoder().decode(ConsistencyProof.self, from: Data(r.text.utf8))
         #expect(proof == (try tree.consistencyProof(oldSize: 5)))
-        #expect(try caldera(["merkle", "verify", try temp("c.json", r.stdout)]).status == 0)
+        #expect(try caldera(["merkle", "verify", try temp("c.json", r.text)]).status == 0)
         var tampered = proof
         tampered.oldRoot = Digest(bytes: tampered.oldRoot.bytes.map { $0 ^ 0x80 })!
         let t = try caldera(["merkle", "verify", try temp("ct.json", String(decoding: try JSONEncoder().encode(tampered), as: UTF8.self))])
@@ -118,7 +83,7 @@ func temp(_ name: String, _ contents: String) throws -> String {
     }
 
     @Test func malformedProofsAreExit2() throws {
-        let good = try caldera(["merkle", "inclusion", "--index", "2", try temp("leaves.txt", text)]).stdout
+        let good = try caldera(["merkle", "inclusion", "--index", "2", try temp("leaves.txt", text)]).text
         let cases = [
             "", "not json", "[]", "{}", "{\"index\": 1}",
             good.replacingOccurrences(of: "\"index\"", with: "\"idx\""),
@@ -163,9 +128,9 @@ func temp(_ name: String, _ contents: String) throws -> String {
         let c = try caldera(["proof", "compress"] + files + ["-o", "\(d)/meta.bin"])
         #expect(c.status == 0, "\(c.stderr)")
         let v = try caldera(["proof", "verify", "\(d)/meta.bin", "--guardians", guardians])
-        #expect(v.status == 0 && v.stdout.contains("40 messages"))
+        #expect(v.status == 0 && v.text.contains("40 messages"))
         let i = try caldera(["proof", "inspect", "\(d)/meta.bin", "--json"])
-        let obj = try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as! [String: Any]
+        let obj = try JSONSerialization.jsonObject(with: Data(i.text.utf8)) as! [String: Any]
         #expect(obj["kind"] as? String == "meta" && obj["messages"] as? Int == 40)
 
         // one flipped byte: exit 1 or 2, never 0
@@ -224,8 +189,8 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(c.stderr.contains("hex-columns"))
         let i = try caldera(["codec", "inspect", file + ".calz"])
         #expect(i.status == 0)
-        #expect(i.stdout.contains("\"transform\" : \"hex-columns/1\""))
-        #expect(i.stdout.contains("\"originalBytes\" : \(text.utf8.count)"))
+        #expect(i.text.contains("\"transform\" : \"hex-columns/1\""))
+        #expect(i.text.contains("\"originalBytes\" : \(text.utf8.count)"))
         let out = file + ".back"
         let d = try caldera(["codec", "decompress", file + ".calz", "-o", out])
         #expect(d.status == 0, "\(d.stderr)")

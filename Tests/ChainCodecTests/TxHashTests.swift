@@ -105,7 +105,7 @@ import CCaldera
 
     /// A transform-5 payload with every column stored raw (mode 0).
     static func rawPayload(items: Int, columns: [Int: [UInt8]]) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.varint(UInt64(items))
         for c in 0..<Int(CAL_HEXCOL2_COLUMNS) { w.u8(0); w.varint(UInt64(columns[c]?.count ?? 0)) }
         for c in 0..<Int(CAL_HEXCOL2_COLUMNS) { w.raw(columns[c] ?? []) }
@@ -126,7 +126,7 @@ import CCaldera
         #expect(try ChainCodec.decodePayload(.hexColumns2, one, originalLength: text.count) == text)
         // the same marker one byte off the '{', or past the start of the output: rejected
         for d in [0, before.count - 1, before.count + 1, 1 << 20] {
-            var dw = ByteWriter(); dw.varint(UInt64(d))
+            var dw = ByteWriter(endianness: .big); dw.varint(UInt64(d))
             let p = Self.rawPayload(items: 1, columns: [0: before + [7] + after, rc: dw.bytes])
             #expect(throws: ChainCodecError.self) { try ChainCodec.decodePayload(.hexColumns2, p, originalLength: text.count) }
         }
@@ -134,7 +134,7 @@ import CCaldera
         let two = before + [7] + after + before + [7] + after
         let d2 = before.count + 66 + after.count + before.count
         var col: [UInt8] = [UInt8(before.count)]
-        var w = ByteWriter(); w.varint(UInt64(d2)); col += w.bytes
+        var w = ByteWriter(endianness: .big); w.varint(UInt64(d2)); col += w.bytes
         let p2 = Self.rawPayload(items: 2, columns: [0: two, rc: col])
         #expect(throws: ChainCodecError.self) { try ChainCodec.decodePayload(.hexColumns2, p2, originalLength: 2 * text.count) }
     }
@@ -161,7 +161,7 @@ import CCaldera
 @Suite("Decoder memory budget") struct DecodeBudgetTests {
     /// A column table declaring `raw` bytes in column 0 and nothing else (all columns stored raw).
     static func table(columns: Int, raw: Int) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.varint(0)
         for c in 0..<columns { w.u8(0); w.varint(UInt64(c == 0 ? raw : 0)) }
         return w.bytes
@@ -204,7 +204,7 @@ import CCaldera
 
     @Test("a column table whose sizes would wrap around 2^64 is refused by the size query too")
     func columnSizesWrap() {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .big)
         w.varint(0)
         for c in 0..<Int(CAL_HEXCOL2_COLUMNS) { w.u8(0); w.varint(c == 0 ? 1 : c == 1 ? UInt64.max : 0) }
         let archive = Container.write(transform: .hexColumns2, original: [], digest: [UInt8](repeating: 0, count: 32), payload: w.bytes)
