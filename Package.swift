@@ -48,10 +48,10 @@ let package = Package(
             name: "caldera",
             dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera"]),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera"]),
+        .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims"]),
         .testTarget(name: "EconomicsTests", dependencies: [
@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
         .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec"], path: "Benchmarks/CodecBench"),

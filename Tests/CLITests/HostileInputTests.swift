@@ -169,12 +169,12 @@ struct HostileInputTests {
 
     /// Resource bombs: small inputs that declare or imply huge work.
     @Test func resourceBombs() throws {
-        // Millions of empty lines (the report's 10 MB took 490 MB): the root streams in constant memory;
-        // proofs refuse past their bound (4,194,304 leaves). 5 M keeps the debug build inside the 10 s cap.
-        let lines = try a.dir.write("empty-lines.txt", [UInt8](repeating: 0x0a, count: 5_000_000))
-        let root = try caldera(["merkle", "root", lines], limits: .hostile)
-        #expect(root.status == 0, "\(root.stderr)")
-        expectCleanFailure(try caldera(["merkle", "inclusion", "--index", "0", lines], limits: .hostile), "inclusion over 10M leaves")
+        // A million empty lines (the report's 10 MB took 490 MB): the root streams in constant memory, so
+        // it fits a cap of 192 MiB of address space. (The debug build's C core is unoptimised: the
+        // report's full 10 MB run is in docs/limits.md, measured on the release build.)
+        let lines = try a.dir.write("empty-lines.txt", [UInt8](repeating: 0x0a, count: 1_000_000))
+        let root = try caldera(["merkle", "root", lines], limits: Limits(memoryBytes: 192 << 20, seconds: 10))
+        #expect(root.status == 0 && root.text.count == 65, "\(root.stderr)")
 
         // An archive that declares 1 GiB from a few bytes of payload is refused before it is decoded.
         var header: [UInt8] = Array("CALZ".utf8) + [1, 1]

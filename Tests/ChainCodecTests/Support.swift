@@ -1,17 +1,10 @@
 import Foundation
+import TestSupport
 @testable import ChainCodec
 
-/// Shared test data: $CALDERA_SHARED, else <package root>/../shared.
+/// The shared corpus (TestSupport finds the shared directory).
 enum Shared {
-    static let directory: URL = {
-        if let env = ProcessInfo.processInfo.environment["CALDERA_SHARED"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        // Tests/ChainCodecTests/Support.swift -> package root
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
-    static var corpus: URL { directory.appendingPathComponent("corpus") }
+    static var corpus: URL { SharedData.url("corpus") }
     static var hasCorpus: Bool { FileManager.default.fileExists(atPath: corpus.appendingPathComponent("SOURCES.md").path) }
 
     static func corpusFiles() -> [URL] {
@@ -26,18 +19,7 @@ enum Shared {
     }
 }
 
-/// SplitMix64: one seed reproduces a whole test.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededRNG = TestRNG
 
 func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 

@@ -1,6 +1,7 @@
 import CCaldera
 import Foundation
 import Testing
+import TestSupport
 @testable import Merkle
 
 /// RFC 6962 MTH written straight from the RFC, as the oracle for property tests.

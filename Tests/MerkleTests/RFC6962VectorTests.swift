@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Merkle
 
 /// Every vector of shared/vectors/rfc6962.json (transparency-dev/merkle).

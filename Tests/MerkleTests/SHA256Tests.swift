@@ -1,6 +1,7 @@
 import CCaldera
 import Foundation
 import Testing
+import TestSupport
 @testable import Merkle
 
 @Suite struct SHA256Tests {

@@ -2,6 +2,7 @@
 // `caldera` binary (optionally under a memory and time cap), byte mutation and a seeded RNG. One copy
 // here instead of one per target.
 import Foundation
+import Merkle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -139,18 +140,11 @@ public func caldera(_ args: [String], stdin: [UInt8]? = nil, stdinPath: String? 
     try run(calderaBinary, args, stdin: stdin, stdinPath: stdinPath, stdoutPath: stdoutPath, limits: limits, workingDirectory: workingDirectory)
 }
 
-/// Deterministic test randomness (SplitMix64).
-public struct TestRNG: RandomNumberGenerator {
-    public var state: UInt64
-    public init(_ seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    public mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
+/// Deterministic test randomness: the library's SplitMix64, so a test and a workload share one generator.
+public typealias TestRNG = SplitMix64
+
+extension SplitMix64 {
+    public init(_ seed: UInt64) { self.init(seed: seed) }
 }
 
 /// Byte mutations of a valid input, for decoders: every prefix, and `count` seeded single-byte changes.
