@@ -104,15 +104,3 @@ func temporaryDirectory() throws -> String {
         }
     }
 }
-
-/// Found in review: advancing past Int64.max epochs trapped when the epoch was written to SQLite.
-@Test func advanceSaturatesAtTheStorableEpoch() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-epoch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let ledger = try Ledger.create(path: dir.appendingPathComponent("l.db").path,
-                                   genesis: Genesis(accounts: ["fees": try Amount(parsing: "1 ERA")]))
-    _ = try ledger.apply(.advance(epochs: UInt64.max))
-    _ = try ledger.apply(.advance(epochs: 1))
-    #expect(ledger.state.epoch == EconomyState.maxEpoch)
-}
