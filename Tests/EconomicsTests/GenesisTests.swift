@@ -26,7 +26,7 @@ import Testing
         // (Numbers out of UInt64's range, negative or fractional are refused by Foundation's JSON reader before these
         // decoders run, with its own message; the CLI's strict decoder is to word those.)
         (#"{"accounts": {}, "parameters": {"unbondingEpochs": true}}"#, "parameters.unbondingEpochs: expected a whole number"),
-        (#"{"accounts": {}, "parameters": {"unbondingEpochs": null}}"#, "parameters.unbondingEpochs: expected a whole number"),
+        (#"{"accounts": {}, "parameters": {"unbondingEpochs": {"n": 7}}}"#, "parameters.unbondingEpochs: expected a whole number"),
         (#"{"accounts": {}, "parameters": {"minimumStake": {"admiral": "1 ERA"}}}"#, "parameters.minimumStake: unknown role 'admiral'"),
         (#"{"accounts": {}, "parameters": {"minimumStake": {"core": "1.2.3"}}}"#, "parameters.minimumStake.core: '1.2.3' is not an amount"),
         (#"{"accounts": {}, "parameters": {"revenueSplit": {"core": 10000}}}"#, "parameters.revenueSplit.guardian: missing"),
