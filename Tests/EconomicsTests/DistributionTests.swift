@@ -128,4 +128,13 @@ import Testing
         #expect(state.revenueSplitDeviation(of: skipped) == era(400).baseUnits)
         #expect(state.revenueSplitDeviation(of: .claimed(account: "core", amount: era(1))) == 0)
     }
+
+    @Test func aHostileDecodedReportCannotTrapTheConservationSum() throws {
+        let max = Amount(baseUnits: .max)
+        let line = EconomyReport.AccountLine(id: "a", balance: max, bonded: .init(core: max, flexible: .zero, guardian: .zero),
+                                             unbonding: .zero, pendingRewards: .zero, status: "active")
+        let report = EconomyReport(epoch: 0, totalSupply: Amount(baseUnits: 1), accounts: [line], pools: ["carry": max])
+        #expect(report.accountedFor == max)
+        #expect(report.accountedFor != report.totalSupply)
+    }
 }
