@@ -33,35 +33,25 @@ public enum EconomyClaims {
     static func splitExact() -> ClaimResult {
         var state = stakedState(perClass: 7)
         var random = Workload.Random(seed: 2026)
-        let split = state.parameters.revenueSplit
         var worstDeviation: UInt128 = 0
         var worstStakerDeviation: UInt128 = 0
-        var conservationError: UInt128 = 0
         let runs = 1_000
         for _ in 0..<runs {
             let revenue = Amount(baseUnits: UInt128(random.next() >> 1) * 1_009 + UInt128(random.below(20)))
-            let carryIn = state.pools[EconomyState.carryPool]!.baseUnits
-            let total = revenue.baseUnits + carryIn
-            let before = state.classes
+            let stateBefore = state
             let pendingBefore = Dictionary(uniqueKeysWithValues: state.accounts.keys.map { ($0, state.pendingRewards(of: $0).baseUnits) })
-            guard case let .distributed(_, _, _, core, guardian, flexible, developers, userSupport, carriedOut) =
-                    try! state.apply(.distribute(revenue: revenue, payer: "fees")).first! else { continue }
-            func floorShare(_ bp: UInt64) -> UInt128 { total * UInt128(bp) / 10_000 }
-            // Every destination gets exactly its floor share; the remainder (< 5 base units) is carried.
+            let event = try! state.apply(.distribute(revenue: revenue, payer: "fees")).first!
+            guard case let .distributed(_, _, _, core, guardian, flexible, _, _, _) = event else { continue }
+            // The library's registered invariant: every destination gets exactly its floor share, the remainder
+            // (< 5 base units) is carried, and the parts sum to revenue + carry-in.
+            worstDeviation = max(worstDeviation, stateBefore.revenueSplitDeviation(of: event))
             let classShares: [(StakeRole, Amount)] = [(.core, core), (.guardian, guardian), (.flexible, flexible)]
-            for (role, credited) in classShares {
-                worstDeviation = max(worstDeviation, absDiff(credited.baseUnits, floorShare(split.basisPoints(for: role))))
-            }
-            worstDeviation = max(worstDeviation, absDiff(developers.baseUnits, floorShare(split.developers)))
-            worstDeviation = max(worstDeviation, absDiff(userSupport.baseUnits, floorShare(split.userSupport)))
-            let sum = core.baseUnits + guardian.baseUnits + flexible.baseUnits + developers.baseUnits + userSupport.baseUnits + carriedOut.baseUnits
-            conservationError = max(conservationError, absDiff(sum, total))
             // Each staker's new reward vs its exact pro-rata share of what its class was credited.
             for (id, account) in state.accounts {
                 for (role, bond) in account.bonds where bond.counted {
                     let credited = classShares.first { $0.0 == role }!.1.baseUnits
                     let exact = bond.amount.baseUnits.multipliedFullWidth(by: credited)
-                    let exactFloor = before[role]!.activeStake.baseUnits.dividingFullWidth(exact).quotient
+                    let exactFloor = stateBefore.classes[role]!.activeStake.baseUnits.dividingFullWidth(exact).quotient
                     let got = state.pendingRewards(of: id).baseUnits - pendingBefore[id]!
                     worstStakerDeviation = max(worstStakerDeviation, absDiff(got, exactFloor))
                 }
@@ -69,14 +59,14 @@ public enum EconomyClaims {
         }
         for id in state.accounts.keys.sorted() { try! state.apply(.claim(account: id)) }
         let invariantHolds = (try? state.checkInvariants()) != nil
-        let measured = worstDeviation + conservationError
+        let measured = worstDeviation
         return ClaimResult(
             id: "economy.split-exact",
             claim: "Every epoch's revenue is split 40% core / 25% guardians / 15% flexible / 10% developers / 10% user support exactly; rounding remainders carry to the next epoch, none is lost or created",
             target: "0 base units deviation",
             measured: Double(measured), unit: "base units",
             holds: measured == 0 && worstStakerDeviation <= 1 && invariantHolds,
-            conditions: "\(runs) distributions of random odd revenues (plus carried remainders) over 21 stakers with odd stakes (7 per class); deviation = max over destinations of |amount assigned − floor(total × basis points / 10000)| plus |Σ assigned + carry − total|; per-staker deviation from exact pro rata (F1 accumulator, index × 10^27): at most \(worstStakerDeviation) base unit(s); conservation invariant after all claims: \(invariantHolds ? "holds" : "BROKEN")")
+            conditions: "\(runs) distributions of random odd revenues (plus carried remainders) over 21 stakers with odd stakes (7 per class); deviation = EconomyState.revenueSplitDeviation (max over destinations of |amount assigned − floor(total × basis points / 10000)| plus |Σ assigned + carry − total|); per-staker deviation from exact pro rata (F1 accumulator, index × 10^27): at most \(worstStakerDeviation) base unit(s); conservation invariant after all claims: \(invariantHolds ? "holds" : "BROKEN")")
     }
 
     /// Mean time of one `distribute` on the pure state with 10 and with `largeStakers` stakers.

@@ -7,6 +7,9 @@
 public enum AmountError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The text is not a decimal amount such as "150000 ERA" or "0.5".
     case malformed(String)
+    /// A zero before other digits of the integer part ("007 ERA"): refused so that every amount has one spelling
+    /// and a typo is not silently read as a different number.
+    case leadingZero(String)
     /// More than 18 digits after the decimal point: the value is finer than one base unit.
     case tooManyDecimals(String)
     /// The value does not fit in 128 bits of base units.
@@ -18,6 +21,8 @@ public enum AmountError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .malformed(let text):
             return "'\(text)' is not an amount; write a non-negative decimal number of ERA such as \"150000 ERA\" or \"0.000000000000000001 ERA\""
+        case .leadingZero(let text):
+            return "'\(text)' has a leading zero; write the whole part without leading zeros, e.g. \"7 ERA\" or \"0.5 ERA\""
         case .tooManyDecimals(let text):
             return "'\(text)' has more than \(Amount.decimals) decimal places; the smallest unit is 0.000000000000000001 ERA"
         case .overflow:
@@ -32,7 +37,7 @@ public enum AmountError: Error, Equatable, Sendable, CustomStringConvertible {
 ///
 /// Arithmetic is checked: overflow and negative results throw ``AmountError`` instead of wrapping, so a bug
 /// shows up as an error rather than as silently created or destroyed money.
-public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExplainsDecodingErrors {
     /// Digits after the decimal point in the human notation.
     public static let decimals = 18
     /// Base units per whole ERA (10^18).
@@ -53,7 +58,8 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 
     /// Parses "1234.5 ERA", "1234.5", "0.000000000000000001 ERA". The " ERA" suffix is optional; nothing else
-    /// is accepted (no sign, exponent, separators, or more than 18 decimals — rounding would be silent).
+    /// is accepted (no sign, exponent, separators, leading zeros such as "007", or more than 18 decimals —
+    /// rounding would be silent).
     public init(parsing text: String) throws(AmountError) {
         var body = Substring(text)
         if body.hasSuffix(" ERA") { body = body.dropLast(4) }
@@ -65,25 +71,18 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
         guard !whole.isEmpty, isDigits(whole), isDigits(fraction), parts.count == 1 || !fraction.isEmpty else {
             throw .malformed(text)
         }
+        guard whole.utf8.count == 1 || whole.utf8.first != UInt8(ascii: "0") else { throw .leadingZero(text) }
         guard fraction.count <= Amount.decimals else { throw .tooManyDecimals(text) }
-        var value: UInt128 = 0
+        // The whole part has no leading zero, so whole + padded fraction is canonical unless it is all zeros.
         let digits = whole + fraction + String(repeating: "0", count: Amount.decimals - fraction.count)
-        for byte in digits.utf8 {
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = times10.addingReportingOverflow(UInt128(byte - UInt8(ascii: "0")))
-            if o1 || o2 { throw .overflow }
-            value = next
-        }
-        self.baseUnits = value
+        let significant = digits.drop { $0 == "0" }
+        self.baseUnits = significant.isEmpty ? 0 : try parseCanonicalDecimal(significant, reporting: text)
     }
 
     /// Parses a plain decimal count of base units ("1500000000000000000"), the form used in JSON reports.
+    /// Canonical only: no leading zeros.
     public init(parsingBaseUnits text: String) throws(AmountError) {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw .malformed(text)
-        }
-        guard let value = UInt128(text) else { throw .overflow }
-        self.baseUnits = value
+        self.baseUnits = try parseCanonicalDecimal(Substring(text), reporting: text)
     }
 
     /// "1234.5 ERA": the shortest exact decimal form, with trailing zeros of the fraction removed.
@@ -121,19 +120,9 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
         Amount(baseUnits: try mulDiv(baseUnits, numerator, denominator))
     }
 
-    // Codable as a decimal string of base units: JSON numbers cannot hold 128-bit integers exactly.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { self = try Amount(parsingBaseUnits: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(baseUnitsString)
-    }
+    // Codable as a decimal string of base units (see `DecimalString`).
+    public init(from decoder: any Decoder) throws { baseUnits = try DecimalString(from: decoder).value }
+    public func encode(to encoder: any Encoder) throws { try DecimalString(baseUnits).encode(to: encoder) }
 }
 
 /// floor(a × b / d) with a 256-bit intermediate product; throws if d is zero or the quotient needs more than 128 bits.

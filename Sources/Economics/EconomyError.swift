@@ -12,6 +12,10 @@ public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
     case tombstoned(String)
     case nothingToSlash(String)
     case zeroEpochs
+    /// Advancing would pass ``EconomyState/maxEpoch``.
+    case tooManyEpochs(requested: UInt64, epoch: UInt64)
+    /// A parameter above its documented limit (e.g. `parameters.unbondingEpochs` above ``EconomyParameters/maxDelayEpochs``).
+    case parameterOutOfRange(field: String, value: UInt64, limit: UInt64)
     case accumulatorOverflow(StakeRole)
     case invalidParameter(String)
     case invalidGenesis(String)
@@ -40,6 +44,10 @@ public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
             return "account '\(id)' has no bonded or unbonding stake to slash"
         case .zeroEpochs:
             return "the number of epochs to advance must be at least 1"
+        case .tooManyEpochs(let requested, let epoch):
+            return "epochs: cannot advance \(requested) epochs from epoch \(epoch); epochs stop at \(EconomyState.maxEpoch) (EconomyState.maxEpoch), so at most \(EconomyState.maxEpoch - min(epoch, EconomyState.maxEpoch)) more"
+        case .parameterOutOfRange(let field, let value, let limit):
+            return "invalid parameter: \(field) is \(value); the limit is \(limit)"
         case .accumulatorOverflow(let role):
             return "the \(role) reward accumulator would overflow 128 bits; the \(role) minimum stake is too small for this revenue"
         case .invalidParameter(let message):

@@ -25,14 +25,20 @@ public struct EconomyReport: Sendable, Hashable, Codable {
     public var accounts: [AccountLine]
     public var pools: [String: Amount]
 
-    /// Sum of every place a token can be; equals `totalSupply` for a consistent state.
+    /// Sum of every place a token can be; equals `totalSupply` for a consistent state. A decoded report is input:
+    /// a sum past 128 bits gives `UInt128.max` (never equal to a supply that fits) instead of trapping.
     public var accountedFor: Amount {
         var total: UInt128 = 0
-        for line in accounts {
-            total += line.balance.baseUnits + line.bonded.core.baseUnits + line.bonded.flexible.baseUnits
-                + line.bonded.guardian.baseUnits + line.unbonding.baseUnits + line.pendingRewards.baseUnits
+        func add(_ value: Amount) {
+            let (sum, overflow) = total.addingReportingOverflow(value.baseUnits)
+            total = overflow ? .max : sum
         }
-        for amount in pools.values { total += amount.baseUnits }
+        for line in accounts {
+            for part in [line.balance, line.bonded.core, line.bonded.flexible, line.bonded.guardian, line.unbonding, line.pendingRewards] {
+                add(part)
+            }
+        }
+        for amount in pools.values { add(amount) }
         return Amount(baseUnits: total)
     }
 }

@@ -62,15 +62,15 @@ public struct Genesis: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let texts = try c.decode([String: String].self, forKey: .accounts)
+        let texts = try c.required(.accounts, [String: String].self, expected: "an object {\"NAME\": \"AMOUNT\", …}")
         var accounts: [String: Amount] = [:]
         for (name, text) in texts {
             do { accounts[name] = try Amount(parsing: text) } catch {
-                throw DecodingError.dataCorruptedError(forKey: .accounts, in: c, debugDescription: "account '\(name)': \(error.description)")
+                throw c.fieldError(.accounts, member: name, error.description)
             }
         }
         self.accounts = accounts
-        self.parameters = try c.decodeIfPresent(EconomyParameters.self, forKey: .parameters) ?? .default
+        self.parameters = try c.field(.parameters, expected: "an object (see docs/economics.md)") ?? .default
     }
 
     public func encode(to encoder: any Encoder) throws {

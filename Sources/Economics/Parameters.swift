@@ -17,7 +17,7 @@ public enum StakeRole: String, Sendable, Hashable, Codable, CaseIterable, Compar
 public typealias StakeClass = StakeRole
 
 /// A ratio in [0, 1] held exactly as parts per billion, so that 0.01% (Cosmos Hub downtime) is 100,000 ppb.
-public struct Fraction: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Fraction: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExplainsDecodingErrors {
     public static let denominator: UInt128 = 1_000_000_000
     public var partsPerBillion: UInt128
 
@@ -65,7 +65,9 @@ public struct Fraction: Sendable, Hashable, Comparable, Codable, CustomStringCon
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         do { self = try Fraction(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+            let message: String
+            if case .invalidParameter(let detail) = error { message = detail } else { message = error.description }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: message)
         }
     }
 
@@ -103,6 +105,16 @@ public struct OffencePenalty: Sendable, Hashable, Codable {
 
     public init(fraction: Fraction, jailEpochs: UInt64, tombstone: Bool, correlated: Bool) {
         self.fraction = fraction; self.jailEpochs = jailEpochs; self.tombstone = tombstone; self.correlated = correlated
+    }
+
+    private enum CodingKeys: String, CodingKey { case fraction, jailEpochs, tombstone, correlated }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fraction = try c.required(.fraction, expected: "a fraction between 0 and 1 as a string, e.g. \"0.05\"")
+        jailEpochs = try c.required(.jailEpochs, expected: "a whole number of epochs")
+        tombstone = try c.required(.tombstone, expected: "true or false")
+        correlated = try c.required(.correlated, expected: "true or false")
     }
 }
 
@@ -152,6 +164,16 @@ public struct SlashingPolicy: Sendable, Hashable, Codable {
         }
     }
 
+    /// The genesis key of an offence's penalty ("invalidRoot"), for messages.
+    static func key(for offence: Offence) -> String {
+        switch offence {
+        case .equivocation: "equivocation"
+        case .invalidRoot: "invalidRoot"
+        case .downtime: "downtime"
+        case .withholding: "withholding"
+        }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case equivocation, invalidRoot, downtime, withholding, escalationFactor, escalationWindowEpochs
         case tombstoneAfterOffences, correlationMultiplier, correlationWindowEpochs, destinationPool
@@ -161,16 +183,18 @@ public struct SlashingPolicy: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SlashingPolicy.default
-        equivocation = try c.decodeIfPresent(OffencePenalty.self, forKey: .equivocation) ?? d.equivocation
-        invalidRoot = try c.decodeIfPresent(OffencePenalty.self, forKey: .invalidRoot) ?? d.invalidRoot
-        downtime = try c.decodeIfPresent(OffencePenalty.self, forKey: .downtime) ?? d.downtime
-        withholding = try c.decodeIfPresent(OffencePenalty.self, forKey: .withholding) ?? d.withholding
-        escalationFactor = try c.decodeIfPresent(UInt64.self, forKey: .escalationFactor) ?? d.escalationFactor
-        escalationWindowEpochs = try c.decodeIfPresent(UInt64.self, forKey: .escalationWindowEpochs) ?? d.escalationWindowEpochs
-        tombstoneAfterOffences = try c.decodeIfPresent(UInt64.self, forKey: .tombstoneAfterOffences) ?? d.tombstoneAfterOffences
-        correlationMultiplier = try c.decodeIfPresent(UInt64.self, forKey: .correlationMultiplier) ?? d.correlationMultiplier
-        correlationWindowEpochs = try c.decodeIfPresent(UInt64.self, forKey: .correlationWindowEpochs) ?? d.correlationWindowEpochs
-        destinationPool = try c.decodeIfPresent(String.self, forKey: .destinationPool) ?? d.destinationPool
+        let penalty = "an object {\"fraction\", \"jailEpochs\", \"tombstone\", \"correlated\"}"
+        let count = "a whole number"
+        equivocation = try c.field(.equivocation, expected: penalty) ?? d.equivocation
+        invalidRoot = try c.field(.invalidRoot, expected: penalty) ?? d.invalidRoot
+        downtime = try c.field(.downtime, expected: penalty) ?? d.downtime
+        withholding = try c.field(.withholding, expected: penalty) ?? d.withholding
+        escalationFactor = try c.field(.escalationFactor, expected: count) ?? d.escalationFactor
+        escalationWindowEpochs = try c.field(.escalationWindowEpochs, expected: "a whole number of epochs") ?? d.escalationWindowEpochs
+        tombstoneAfterOffences = try c.field(.tombstoneAfterOffences, expected: count) ?? d.tombstoneAfterOffences
+        correlationMultiplier = try c.field(.correlationMultiplier, expected: count) ?? d.correlationMultiplier
+        correlationWindowEpochs = try c.field(.correlationWindowEpochs, expected: "a whole number of epochs") ?? d.correlationWindowEpochs
+        destinationPool = try c.field(.destinationPool, expected: "a pool name (string)") ?? d.destinationPool
     }
 }
 
@@ -196,6 +220,18 @@ public struct RevenueSplit: Sendable, Hashable, Codable {
         case .guardian: guardian
         }
     }
+
+    private enum CodingKeys: String, CodingKey { case core, guardian, flexible, developers, userSupport }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let bp = "a whole number of basis points (0 to 10000)"
+        core = try c.required(.core, expected: bp)
+        guardian = try c.required(.guardian, expected: bp)
+        flexible = try c.required(.flexible, expected: bp)
+        developers = try c.required(.developers, expected: bp)
+        userSupport = try c.required(.userSupport, expected: bp)
+    }
 }
 
 /// Every rule of the economy that is configuration rather than code. Defaults are documented in docs/economics.md.
@@ -218,16 +254,32 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
 
     public func minimum(for role: StakeRole) -> Amount { minimumStake[role] ?? .zero }
 
-    /// Rejects parameter sets that would break an invariant (a split not summing to 100%, a zero escalation factor…).
+    /// The longest delay a parameter can set, and the cap of an escalated jail: 10^12 epochs. With epochs below
+    /// ``EconomyState/maxEpoch`` (10^15), every `epoch + delay` is exact in 64 bits and below 2^53.
+    public static let maxDelayEpochs: UInt64 = 1_000_000_000_000
+
+    /// Rejects parameter sets that would break an invariant (a split not summing to 100%, a zero escalation factor,
+    /// a delay beyond ``maxDelayEpochs``…). Messages name the genesis field.
     public func validate() throws(EconomyError) {
         let s = revenueSplit
-        guard s.core + s.guardian + s.flexible + s.developers + s.userSupport == 10_000 else {
-            throw .invalidParameter("revenueSplit must sum to 10000 basis points")
+        for (name, bp) in [("core", s.core), ("guardian", s.guardian), ("flexible", s.flexible), ("developers", s.developers), ("userSupport", s.userSupport)]
+            where bp > 10_000 {
+            throw .parameterOutOfRange(field: "parameters.revenueSplit.\(name)", value: bp, limit: 10_000)
         }
-        guard slashing.escalationFactor >= 1 else { throw .invalidParameter("slashing.escalationFactor must be at least 1") }
-        guard slashing.tombstoneAfterOffences >= 1 else { throw .invalidParameter("slashing.tombstoneAfterOffences must be at least 1") }
+        guard s.core + s.guardian + s.flexible + s.developers + s.userSupport == 10_000 else {
+            throw .invalidParameter("parameters.revenueSplit must sum to 10000 basis points")
+        }
+        guard unbondingEpochs <= EconomyParameters.maxDelayEpochs else {
+            throw .parameterOutOfRange(field: "parameters.unbondingEpochs", value: unbondingEpochs, limit: EconomyParameters.maxDelayEpochs)
+        }
+        for offence in Offence.allCases where slashing.penalty(for: offence).jailEpochs > EconomyParameters.maxDelayEpochs {
+            throw .parameterOutOfRange(field: "parameters.slashing.\(SlashingPolicy.key(for: offence)).jailEpochs",
+                                       value: slashing.penalty(for: offence).jailEpochs, limit: EconomyParameters.maxDelayEpochs)
+        }
+        guard slashing.escalationFactor >= 1 else { throw .invalidParameter("parameters.slashing.escalationFactor must be at least 1") }
+        guard slashing.tombstoneAfterOffences >= 1 else { throw .invalidParameter("parameters.slashing.tombstoneAfterOffences must be at least 1") }
         guard !slashing.destinationPool.isEmpty, !EconomyState.reservedPoolNames.contains(slashing.destinationPool) else {
-            throw .invalidParameter("slashing.destinationPool must be a non-empty name other than \(EconomyState.reservedPoolNames.sorted())")
+            throw .invalidParameter("parameters.slashing.destinationPool must be a non-empty name other than \(EconomyState.reservedPoolNames.sorted())")
         }
     }
 
@@ -238,20 +290,20 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = EconomyParameters.default
         var minimums = d.minimumStake
-        if let given = try c.decodeIfPresent([String: String].self, forKey: .minimumStake) {
+        if let given = try c.field(.minimumStake, [String: String].self, expected: "an object {\"core\": \"AMOUNT\", …}") {
             for (key, text) in given {
                 guard let role = StakeRole(rawValue: key) else {
-                    throw DecodingError.dataCorruptedError(forKey: .minimumStake, in: c, debugDescription: "unknown role '\(key)'; expected core, flexible or guardian")
+                    throw c.fieldError(.minimumStake, "unknown role '\(key)'; expected core, flexible or guardian")
                 }
                 do { minimums[role] = try Amount(parsing: text) } catch {
-                    throw DecodingError.dataCorruptedError(forKey: .minimumStake, in: c, debugDescription: error.description)
+                    throw c.fieldError(.minimumStake, member: key, error.description)
                 }
             }
         }
         minimumStake = minimums
-        unbondingEpochs = try c.decodeIfPresent(UInt64.self, forKey: .unbondingEpochs) ?? d.unbondingEpochs
-        revenueSplit = try c.decodeIfPresent(RevenueSplit.self, forKey: .revenueSplit) ?? d.revenueSplit
-        slashing = try c.decodeIfPresent(SlashingPolicy.self, forKey: .slashing) ?? d.slashing
+        unbondingEpochs = try c.field(.unbondingEpochs, expected: "a whole number of epochs") ?? d.unbondingEpochs
+        revenueSplit = try c.field(.revenueSplit, expected: "an object of five basis-point counts") ?? d.revenueSplit
+        slashing = try c.field(.slashing, expected: "an object (see docs/economics.md)") ?? d.slashing
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,36 +1,67 @@
-// economy-crash-writer LEDGER SEED: applies random operations to an existing ledger, one transaction each, until
-// killed. The crash test sends it SIGKILL at random moments and checks the ledger it leaves behind.
+// economy-crash-writer LEDGER SEED [--operations N] [--reopen]: applies random operations to an existing ledger,
+// one transaction each. The child process of the ledger's crash and concurrency tests.
+//
+// Without --operations it writes until killed (the crash test sends SIGKILL at random moments). With
+// --operations N it attempts N operations, prints "applied K" and exits 0; if the ledger stays locked past the
+// busy timeout it prints "applied K" and the LedgerError on stderr and exits 3; any other failure exits 1.
+// --reopen opens the ledger afresh for every operation, as one CLI process per operation would.
 import Economics
 import Foundation
 
-let arguments = CommandLine.arguments
-guard arguments.count == 3, let seed = UInt64(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: economy-crash-writer LEDGER SEED\n".utf8))
+let arguments = Array(CommandLine.arguments.dropFirst())
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: economy-crash-writer LEDGER SEED [--operations N] [--reopen]\n".utf8))
     exit(2)
+}
+guard arguments.count >= 2, let seed = UInt64(arguments[1]) else { usage() }
+let path = arguments[0]
+var limit: Int?
+var reopen = false
+var rest = arguments.dropFirst(2)
+while let option = rest.popFirst() {
+    switch option {
+    case "--operations": guard let text = rest.popFirst(), let count = Int(text), count >= 0 else { usage() }; limit = count
+    case "--reopen": reopen = true
+    default: usage()
+    }
 }
 // Never outlive the test that started us (if it crashes before killing us, we are re-parented), and never run
 // for more than a minute.
 let parent = getppid()
 let deadline = ContinuousClock.now + .seconds(60)
 
+var applied = 0
+@MainActor func finish(_ status: Int32, _ message: String? = nil) -> Never {
+    FileHandle.standardOutput.write(Data("applied \(applied)\n".utf8))
+    if let message { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
+    exit(status)
+}
+
 do {
-    let ledger = try Ledger.open(path: arguments[1])
+    var ledger = try Ledger.open(path: path)
     var random = Workload.Random(seed: seed)
-    var accounts = ledger.state.accounts.keys.sorted()
-    var applied = 0
+    var attempted = 0
     while ContinuousClock.now < deadline && getppid() == parent {
+        if let limit, attempted >= limit { break }
+        attempted += 1
+        if reopen && attempted > 1 { ledger = try Ledger.open(path: path) }
+        // Accounts as this process last saw them: other writers may add some; an unknown one is just refused.
+        let accounts = ledger.state.accounts.keys.sorted()
         let operation = Workload.operation(from: random.next(), accounts: accounts, parameters: ledger.state.parameters)
         do {
             try ledger.apply(operation)
             applied += 1
-            if case .transfer = operation { accounts = ledger.state.accounts.keys.sorted() }
-            if applied == 1 { FileHandle.standardOutput.write(Data("writing\n".utf8)) }  // tells the test we are running
+            if applied == 1 && limit == nil { FileHandle.standardOutput.write(Data("writing\n".utf8)) }  // tells the test we run
         } catch is EconomyError {
             continue  // a refused operation writes nothing; keep going
+        } catch LedgerError.busy where limit == nil {
+            continue  // until killed: a busy ledger is only a reason to try again
         }
     }
-    exit(0)
+    finish(0)
+} catch let error as LedgerError {
+    if case .busy = error { finish(3, error.description) }
+    finish(1, error.description)
 } catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
+    finish(1, String(describing: error))
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PropertyBased
 @testable import Economics
@@ -9,7 +10,11 @@ import PropertyBased
         ("0.000000000000000001 ERA", UInt128(1)),
         ("0.000000000000000001", UInt128(1)),
         ("0 ERA", UInt128(0)),
-        ("007.50", UInt128(7_500_000_000_000_000_000)),
+        ("0", UInt128(0)),
+        ("0.5", UInt128(500_000_000_000_000_000)),
+        ("0.000 ERA", UInt128(0)),
+        ("10", UInt128(10) * Amount.unitsPerERA),
+        ("100.05 ERA", UInt128(100_050_000_000_000_000_000)),
     ])
     func parses(text: String, baseUnits: UInt128) throws {
         #expect(try Amount(parsing: text).baseUnits == baseUnits)
@@ -18,6 +23,28 @@ import PropertyBased
     @Test(arguments: ["", " ERA", "-1 ERA", "+1", "1e18", "1,000", "1.", ".5", "1.2.3", "1 era", "1  ERA", "ERA", " 1 ERA", "1 ERA "])
     func rejectsMalformed(text: String) {
         #expect(throws: AmountError.malformed(text)) { try Amount(parsing: text) }
+    }
+
+    /// Hostile-input finding: "007 ERA" was read as 7 ERA. One spelling per amount; "0.5" stays valid.
+    @Test(arguments: ["007 ERA", "007.50", "00", "01", "00.5", "0001 ERA"])
+    func rejectsLeadingZeros(text: String) {
+        #expect(throws: AmountError.leadingZero(text)) { try Amount(parsing: text) }
+        #expect(AmountError.leadingZero(text).description.contains("leading zero"))
+    }
+
+    @Test func baseUnitStringsAreCanonical() throws {
+        #expect(try Amount(parsingBaseUnits: "0") == .zero)
+        #expect(try Amount(parsingBaseUnits: "1500000000000000000") == Amount(baseUnits: 1_500_000_000_000_000_000))
+        #expect(throws: AmountError.leadingZero("01")) { try Amount(parsingBaseUnits: "01") }
+        #expect(throws: AmountError.malformed("+1")) { try Amount(parsingBaseUnits: "+1") }
+        #expect(throws: AmountError.malformed("")) { try Amount(parsingBaseUnits: "") }
+        #expect(throws: AmountError.overflow) { try Amount(parsingBaseUnits: "340282366920938463463374607431768211456") }
+        // The same rule holds for every 128-bit number in JSON records (one Codable form, `DecimalString`).
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Amount.self, from: Data(#""007""#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Bond.self, from: Data(#"{"amount":"1","rewardIndexAtEntry":"-1","counted":true}"#.utf8)) }
+        let bond = try JSONDecoder().decode(Bond.self, from: Data(#"{"amount":"1","rewardIndexAtEntry":"340282366920938463463374607431768211455","counted":true}"#.utf8))
+        #expect(bond.rewardIndexAtEntry == .max)
+        #expect(String(decoding: try JSONEncoder().encode(bond), as: UTF8.self).contains(#""340282366920938463463374607431768211455""#))
     }
 
     @Test func rejectsFinerThanABaseUnit() {

@@ -105,4 +105,36 @@ import Testing
         for (id, account) in state.accounts where id != "fees" { #expect(account == before[id]) }
         #expect(events.flatMap(\.accounts) == ["fees"])
     }
+
+    @Test func theRevenueSplitInvariantMeasuresDeviations() throws {
+        let state = try staked()
+        var after = state
+        let event = try after.checkedApply(.distribute(revenue: era(1_000), payer: "fees"))[0]
+        #expect(state.revenueSplitDeviation(of: event) == 0)
+        try state.checkRevenueSplit(of: event)
+        // One base unit moved from developers to the carry: the shares still sum, but a share is off by one.
+        let shifted = EconomyEvent.distributed(payer: "fees", revenue: era(1_000), carriedIn: .zero, core: era(400), guardian: era(250),
+                                               flexible: era(150), developers: Amount(baseUnits: era(100).baseUnits - 1),
+                                               userSupport: era(100), carriedOut: Amount(baseUnits: 1))
+        #expect(state.revenueSplitDeviation(of: shifted) == 1)
+        #expect(throws: InvariantViolation.self) { try state.checkRevenueSplit(of: shifted) }
+        // A created base unit: the parts sum to more than the total.
+        let minted = EconomyEvent.distributed(payer: "fees", revenue: era(1_000), carriedIn: .zero, core: era(400), guardian: era(250),
+                                              flexible: era(150), developers: era(100), userSupport: era(100), carriedOut: Amount(baseUnits: 1))
+        #expect(state.revenueSplitDeviation(of: minted) == 1)
+        // A class with active stake may not be skipped (its share carried instead).
+        let skipped = EconomyEvent.distributed(payer: "fees", revenue: era(1_000), carriedIn: .zero, core: .zero, guardian: era(250),
+                                               flexible: era(150), developers: era(100), userSupport: era(100), carriedOut: era(400))
+        #expect(state.revenueSplitDeviation(of: skipped) == era(400).baseUnits)
+        #expect(state.revenueSplitDeviation(of: .claimed(account: "core", amount: era(1))) == 0)
+    }
+
+    @Test func aHostileDecodedReportCannotTrapTheConservationSum() throws {
+        let max = Amount(baseUnits: .max)
+        let line = EconomyReport.AccountLine(id: "a", balance: max, bonded: .init(core: max, flexible: .zero, guardian: .zero),
+                                             unbonding: .zero, pendingRewards: .zero, status: "active")
+        let report = EconomyReport(epoch: 0, totalSupply: Amount(baseUnits: 1), accounts: [line], pools: ["carry": max])
+        #expect(report.accountedFor == max)
+        #expect(report.accountedFor != report.totalSupply)
+    }
 }

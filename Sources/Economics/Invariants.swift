@@ -1,0 +1,107 @@
+// Invariants, registered as functions that tests, the ledger and the claims harness share (as the Cosmos SDK
+// registers its module invariants). See docs/economics.md §5.
+
+extension EconomyState {
+    /// Checks every invariant of the economy; O(accounts). Tests call it after every operation, the ledger on open.
+    public func checkInvariants() throws(InvariantViolation) {
+        var balances: UInt128 = 0, bonded: UInt128 = 0, unbonding: UInt128 = 0, settled: UInt128 = 0
+        var activeByRole: [StakeRole: UInt128] = [:], owedByRole: [StakeRole: UInt128] = [:]
+        var jailed: Set<String> = [], withUnbonding: Set<String> = []
+        func add(_ total: inout UInt128, _ value: UInt128) throws(InvariantViolation) {
+            let (sum, overflow) = total.addingReportingOverflow(value)
+            if overflow { throw InvariantViolation("a sum of holdings overflows 128 bits") }
+            total = sum
+        }
+        // Checked so that a tampered ledger is refused on open rather than trapping later (`epoch - offence`).
+        do { try parameters.validate() } catch { throw InvariantViolation("stored parameters are invalid: \(error)") }
+        guard epoch <= EconomyState.maxEpoch else { throw InvariantViolation("epoch \(epoch) is beyond the last epoch \(EconomyState.maxEpoch)") }
+        guard recentSlashes.allSatisfy({ $0.epoch <= epoch }) else { throw InvariantViolation("a recent slash is dated after the current epoch") }
+        for (id, account) in accounts {
+            guard account.id == id else { throw InvariantViolation("account keyed '\(id)' is named '\(account.id)'") }
+            guard EconomyState.isValidAccountName(id) else { throw InvariantViolation("invalid account name '\(id)'") }
+            guard account.offenceEpochs.allSatisfy({ $0 <= epoch }) else { throw InvariantViolation("'\(id)' has an offence dated after the current epoch") }
+            try add(&balances, account.balance.baseUnits)
+            try add(&settled, account.settledRewards.baseUnits)
+            if account.jailedUntilEpoch != nil { jailed.insert(id) }
+            if !account.unbonding.isEmpty { withUnbonding.insert(id) }
+            if account.tombstoned && account.jailedUntilEpoch != nil { throw InvariantViolation("'\(id)' is both tombstoned and jailed") }
+            for entry in account.unbonding {
+                guard entry.amount.baseUnits > 0 else { throw InvariantViolation("'\(id)' has an empty unbonding entry") }
+                try add(&unbonding, entry.amount.baseUnits)
+            }
+            for (role, bond) in account.bonds {
+                guard bond.amount.baseUnits > 0 else { throw InvariantViolation("'\(id)' has an empty \(role) bond") }
+                try add(&bonded, bond.amount.baseUnits)
+                let rewardClass = classes[role] ?? .empty
+                guard bond.rewardIndexAtEntry <= rewardClass.rewardIndex else {
+                    throw InvariantViolation("'\(id)' \(role) bond entered at an index above the class index")
+                }
+                guard bond.counted == isActive(account, role, bond.amount) else {
+                    throw InvariantViolation("'\(id)' \(role) bond counted=\(bond.counted) disagrees with its status")
+                }
+                if bond.counted {
+                    try add(&activeByRole[role, default: 0], bond.amount.baseUnits)
+                    try add(&owedByRole[role, default: 0], owed(bond, in: rewardClass).baseUnits)
+                }
+            }
+        }
+        var poolTotal: UInt128 = 0
+        for amount in pools.values { try add(&poolTotal, amount.baseUnits) }
+        var outstanding: UInt128 = 0
+        for role in StakeRole.allCases {
+            let rewardClass = classes[role] ?? .empty
+            try add(&outstanding, rewardClass.outstanding.baseUnits)
+            guard rewardClass.activeStake.baseUnits == activeByRole[role] ?? 0 else {
+                throw InvariantViolation("\(role) active stake \(rewardClass.activeStake) ≠ sum of counted bonds")
+            }
+            guard rewardClass.outstanding.baseUnits >= owedByRole[role] ?? 0 else {
+                throw InvariantViolation("\(role) accumulator holds \(rewardClass.outstanding) but owes more")
+            }
+            if rewardClass.activeStake.baseUnits == 0 && rewardClass.outstanding.baseUnits != 0 {
+                throw InvariantViolation("\(role) has outstanding rewards but no active stake")
+            }
+        }
+        guard bonded == totalBonded.baseUnits else { throw InvariantViolation("totalBonded counter is off") }
+        guard unbonding == totalUnbonding.baseUnits else { throw InvariantViolation("totalUnbonding counter is off") }
+        guard jailed == jailedAccounts else { throw InvariantViolation("jailed index is off") }
+        guard withUnbonding == unbondingAccounts else { throw InvariantViolation("unbonding index is off") }
+        var total: UInt128 = 0
+        for part in [balances, bonded, unbonding, poolTotal, settled, outstanding] { try add(&total, part) }
+        guard total == totalSupply.baseUnits else {
+            throw InvariantViolation("conservation: balances+bonded+unbonding+pools+rewards = \(total) ≠ total supply \(totalSupply.baseUnits)")
+        }
+    }
+
+    /// Invariant "revenue split exact", for a `.distributed` event that applying an operation to `self` produced:
+    /// the developers and user-support pools get exactly floor(total × bp / 10000) with total = revenue + carry;
+    /// each node class gets exactly its floor share, or nothing if it had no active stake (its share is carried);
+    /// the carry-in is the carry pool; and the shares plus the carry-out sum to the total.
+    /// Returns the deviation in base units: 0 when the invariant holds (and for any other kind of event).
+    public func revenueSplitDeviation(of event: EconomyEvent) -> UInt128 {
+        guard case let .distributed(_, revenue, carriedIn, core, guardian, flexible, developers, userSupport, carriedOut) = event else {
+            return 0
+        }
+        func distance(_ a: UInt128, _ b: UInt128) -> UInt128 { a >= b ? a - b : b - a }
+        func add(_ a: UInt128, _ b: UInt128) -> UInt128 { let (s, o) = a.addingReportingOverflow(b); return o ? .max : s }
+        let split = parameters.revenueSplit
+        let (total, overflow) = revenue.baseUnits.addingReportingOverflow(carriedIn.baseUnits)
+        if overflow { return .max }
+        func floorShare(_ bp: UInt64) -> UInt128 { (try? mulDiv(total, UInt128(bp), 10_000)) ?? .max }
+        var deviation = distance(carriedIn.baseUnits, (pools[EconomyState.carryPool] ?? .zero).baseUnits)
+        deviation = max(deviation, distance(developers.baseUnits, floorShare(split.developers)))
+        deviation = max(deviation, distance(userSupport.baseUnits, floorShare(split.userSupport)))
+        for (role, credited) in [(StakeRole.core, core), (.guardian, guardian), (.flexible, flexible)] {
+            let hasStake = (classes[role]?.activeStake.baseUnits ?? 0) > 0
+            deviation = max(deviation, distance(credited.baseUnits, hasStake ? floorShare(split.basisPoints(for: role)) : 0))
+        }
+        var sum: UInt128 = 0
+        for part in [core, guardian, flexible, developers, userSupport, carriedOut] { sum = add(sum, part.baseUnits) }
+        return add(deviation, distance(sum, total))
+    }
+
+    /// ``revenueSplitDeviation(of:)`` as a check: throws unless the deviation is 0.
+    public func checkRevenueSplit(of event: EconomyEvent) throws(InvariantViolation) {
+        let deviation = revenueSplitDeviation(of: event)
+        guard deviation == 0 else { throw InvariantViolation("revenue split is off by \(deviation) base units in \(event)") }
+    }
+}
