@@ -182,7 +182,7 @@ extension EconomyCommand {
         @Flag(help: "Machine-readable JSON.") var json = false
 
         func run() throws {
-            let report = try attempt { try Ledger.open(path: options.ledger).state.report() }
+            let report = try attempt { try Ledger.open(path: options.ledger, readOnly: true).state.report() }
             if json { try printJSON(report) } else { print(renderTable(report)) }
         }
     }
