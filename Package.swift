@@ -7,6 +7,8 @@ let package = Package(
     name: "Caldera",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "DurableIO", targets: ["DurableIO"]),
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
         .library(name: "ChainCodec", targets: ["ChainCodec"]),

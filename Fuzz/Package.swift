@@ -17,5 +17,9 @@ let package = Package(
         .executableTarget(name: "FuzzChainCodec", dependencies: [.product(name: "ChainCodec", package: "Caldera")]),
         .executableTarget(name: "FuzzTrace", dependencies: [.product(name: "Execution", package: "Caldera")]),
         .executableTarget(name: "FuzzHexLines", dependencies: [.product(name: "Merkle", package: "Caldera")]),
+        .executableTarget(name: "FuzzLeafStream", dependencies: [.product(name: "Merkle", package: "Caldera")]),
+        .executableTarget(name: "FuzzProofDocument", dependencies: [.product(name: "Merkle", package: "Caldera")]),
+        .executableTarget(name: "FuzzStrictJSON", dependencies: [.product(name: "Wire", package: "Caldera")]),
+        .executableTarget(name: "FuzzGenesis", dependencies: [.product(name: "Economics", package: "Caldera"), .product(name: "Wire", package: "Caldera")]),
     ]
 )

@@ -267,7 +267,11 @@ public struct StrictJSONDecoder {
         case let .keyNotFound(key, ctx):
             return StrictJSONError(path: JSONPath.render(ctx.codingPath), message: "missing key \"\(key.stringValue)\"")
         case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx), let .dataCorrupted(ctx):
-            return StrictJSONError(path: JSONPath.render(ctx.codingPath), message: ctx.debugDescription)
+            // A type's own message may already name its field; say the path once.
+            let path = JSONPath.render(ctx.codingPath)
+            let message = !path.isEmpty && ctx.debugDescription.hasPrefix(path + ":")
+                ? String(ctx.debugDescription.dropFirst(path.count + 1).drop(while: { $0 == " " })) : ctx.debugDescription
+            return StrictJSONError(path: path, message: message)
         @unknown default:
             return StrictJSONError(path: "", message: "\(e)")
         }

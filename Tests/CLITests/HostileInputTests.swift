@@ -50,7 +50,10 @@ final class Arena: @unchecked Sendable {
         symlink = dir.file("link"); Glibc.symlink(symlinkTarget, symlink)
         full = dir.file("full"); mknod(full, S_IFCHR | 0o666, devNumber(1, 7))
         zero = dir.file("zero"); mknod(zero, S_IFCHR | 0o666, devNumber(1, 5))
+        devices = FileSnapshot(full).type == S_IFCHR && FileSnapshot(zero).type == S_IFCHR
     }
+    /// Device nodes need root (CI runs as root); without them the device cases are skipped.
+    private(set) var devices = false
     deinit { dir.remove() }
 
 }
@@ -83,7 +86,7 @@ struct HostileInputTests {
             ("data get -o", { ["data", "get", "--store", self.a.store, self.a.blobID, "-o", $0] }),
         ]
         for (name, args) in writers {
-            for target in [a.fifo, a.symlink, a.full, a.dir.path] {
+            for target in [a.fifo, a.symlink, a.dir.path] + (a.devices ? [a.full] : []) {
                 let before = FileSnapshot(target), linkTarget = FileSnapshot(a.symlinkTarget)
                 let r = try caldera(args(target), limits: .hostile)
                 expectCleanFailure(r, "\(name) -o \(target)")
@@ -134,6 +137,7 @@ struct HostileInputTests {
     /// A write error on standard output (a full device) is exit 2 with an error line, never a trap or a
     /// silent exit 0.
     @Test func fullStandardOutput() throws {
+        guard a.devices else { print("skipped: cannot make a `full` device node here (needs root)"); return }
         let commands: [[String]] = [
             ["merkle", "root", a.leaves], ["merkle", "inclusion", "--index", "1", a.leaves],
             ["data", "get", "--store", a.store, a.blobID], ["data", "stats", "--store", a.store, "--json"],
@@ -150,6 +154,7 @@ struct HostileInputTests {
 
     /// Endless or huge inputs stop at a bound, quickly, within the memory cap.
     @Test func endlessInputs() throws {
+        guard a.devices else { print("skipped: cannot make a `zero` device node here (needs root)"); return }
         let g = a.proofDir + "/guardians.json"
         let commands: [[String]] = [
             ["merkle", "root", a.zero], ["merkle", "inclusion", "--index", "0", a.zero], ["merkle", "verify", a.zero],
