@@ -77,3 +77,77 @@ struct KillTests {
         #expect(kills >= 1)
     }
 }
+
+/// Loops of the CLI's `put` and `migrate`, each SIGKILLed at a random moment of its run (or left to
+/// finish): after every one, `caldera data verify` exits 0 and every blob whose `put` returned reads
+/// back byte-exact. 10 loops, or 50 with CALDERA_LONG_TESTS=1.
+@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+struct KillLoopTests {
+    static let loops = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 50 : 10
+
+    @Test func putAndMigrateSurviveKillNineAtRandomMoments() throws {
+        let dir = tempPath("killloop")
+        let files = tempPath("killloop-files")
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        defer { for d in [dir, files] { try? FileManager.default.removeItem(atPath: d) } }
+        let ns = Namespace(name: "kl")!
+        var returned = [(BlobID, [UInt8])]()
+        var rng = SystemRandomNumberGenerator()
+        var kills = 0, verified = 0
+        for i in 0 ..< Self.loops {
+            let migrate = i % 3 == 2
+            var args: [String]
+            var data = [[UInt8]]()
+            let delay: UInt32
+            if migrate {
+                args = ["data", "migrate", "--store", dir, "--older-than", "0s", "--level", "1", "--segment-window", "60s", "--no-dictionaries"]
+                delay = UInt32.random(in: 0 ... 400_000, using: &rng)
+            } else {
+                data = (0 ..< 3).map { chainLikeData(150_000 + $0 * 1_000, seed: UInt64(i * 10 + $0)) }
+                let paths = try data.enumerated().map { j, d in
+                    let p = files + "/\(i)-\(j).json"
+                    try Data(d).write(to: URL(fileURLWithPath: p))
+                    return p
+                }
+                args = ["data", "put", "--store", dir, "--namespace", "kl", "--time", "\(1_700_000_000 + i * 60)"] + paths
+                delay = UInt32.random(in: 0 ... 300_000, using: &rng)
+            }
+            let p = Process()
+            p.executableURL = cliBinary
+            p.arguments = args
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            usleep(delay)
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            if p.terminationReason == .exit {
+                #expect(p.terminationStatus == 0, "loop \(i): \(stderr)")
+                if !migrate && p.terminationStatus == 0 {
+                    let ids = stdout.split(separator: "\n").compactMap { BlobID(hex: String($0)) }
+                    #expect(ids == data.map { BlobID(namespace: ns, data: $0) })
+                    returned += zip(ids, data)
+                }
+            }
+            // A put killed before it wrote the marker leaves no store: nothing was promised yet.
+            guard FileManager.default.fileExists(atPath: dir + "/" + DataStore.marker) else { continue }
+            let v = try cli(["data", "verify", "--store", dir])
+            #expect(v.status == 0, "loop \(i) (\(migrate ? "migrate" : "put"), killed after \(delay / 1000) ms): \(v.text) \(v.stderr)")
+            verified += 1
+            let store = try DataStore(directory: dir)
+            for (id, d) in returned { #expect(try store.get(id).bytes == d, "loop \(i)") }
+        }
+        // Finish: everything migrates, verifies without warnings, and reads back.
+        let final = try cli(["data", "migrate", "--store", dir, "--older-than", "0s", "--level", "1", "--no-dictionaries"])
+        #expect(final.status == 0, "\(final.stderr)")
+        let store = try DataStore(directory: dir)
+        let v = store.verify()
+        #expect(v.ok && v.warnings.isEmpty, "\(v.failures) \(v.warnings)")
+        for (id, d) in returned { #expect(try store.get(id) == (d, .cold)) }
+        print("kill loops: \(Self.loops) runs, \(kills) killed, \(verified) verified, \(returned.count) blobs returned")
+        #expect(!returned.isEmpty)
+    }
+}
