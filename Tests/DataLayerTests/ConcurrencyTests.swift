@@ -33,7 +33,7 @@ struct ConcurrencyTests {
         let files = tempPath("conc-files")
         try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
         defer { for d in [dir, files] { try? FileManager.default.removeItem(atPath: d) } }
-        let rounds = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 12 : 4
+        let rounds = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 20 : 8
         let seen = Outcomes()
         let readerDone = DispatchSemaphore(value: 0)
 

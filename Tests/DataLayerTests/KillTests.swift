@@ -94,14 +94,17 @@ struct KillLoopTests {
         var returned = [(BlobID, [UInt8])]()
         var rng = SystemRandomNumberGenerator()
         var kills = 0, verified = 0
-        for i in 0 ..< Self.loops {
-            let migrate = i % 3 == 2
+        // Kills land anywhere in a run: loop 0 runs whole and sets the scale (a put takes tens of ms).
+        var runMicros: UInt32 = 0
+        let clock = ContinuousClock()
+        for i in 0 ... Self.loops {
+            let migrate = i % 3 == 0 && i > 0
             var args: [String]
             var data = [[UInt8]]()
             let delay: UInt32
             if migrate {
                 args = ["data", "migrate", "--store", dir, "--older-than", "0s", "--level", "1", "--segment-window", "60s", "--no-dictionaries"]
-                delay = UInt32.random(in: 0 ... 400_000, using: &rng)
+                delay = UInt32.random(in: 0 ... 3 * runMicros, using: &rng)
             } else {
                 data = (0 ..< 3).map { chainLikeData(150_000 + $0 * 1_000, seed: UInt64(i * 10 + $0)) }
                 let paths = try data.enumerated().map { j, d in
@@ -110,7 +113,7 @@ struct KillLoopTests {
                     return p
                 }
                 args = ["data", "put", "--store", dir, "--namespace", "kl", "--time", "\(1_700_000_000 + i * 60)"] + paths
-                delay = UInt32.random(in: 0 ... 300_000, using: &rng)
+                delay = i == 0 ? 10_000_000 : UInt32.random(in: 0 ... runMicros + runMicros / 4, using: &rng)
             }
             let p = Process()
             p.executableURL = cliBinary
@@ -118,9 +121,16 @@ struct KillLoopTests {
             let out = Pipe(), err = Pipe()
             p.standardOutput = out
             p.standardError = err
+            let t0 = clock.now
             try p.run()
-            usleep(delay)
-            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            if i == 0 {
+                p.waitUntilExit()
+                let d = (clock.now - t0).components
+                runMicros = UInt32(d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000)
+            } else {
+                usleep(delay)
+                if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            }
             let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
@@ -147,7 +157,7 @@ struct KillLoopTests {
         let v = store.verify()
         #expect(v.ok && v.warnings.isEmpty, "\(v.failures) \(v.warnings)")
         for (id, d) in returned { #expect(try store.get(id) == (d, .cold)) }
-        print("kill loops: \(Self.loops) runs, \(kills) killed, \(verified) verified, \(returned.count) blobs returned")
+        print("kill loops: \(Self.loops) runs (a put takes \(runMicros / 1000) ms), \(kills) killed, \(verified) verified, \(returned.count) blobs returned")
         #expect(!returned.isEmpty)
     }
 }
