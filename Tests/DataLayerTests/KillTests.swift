@@ -94,7 +94,8 @@ struct KillLoopTests {
         var returned = [(BlobID, [UInt8])]()
         var rng = SystemRandomNumberGenerator()
         var kills = 0, verified = 0
-        // Kills land anywhere in a run: loop 0 runs whole and sets the scale (a put takes tens of ms).
+        // Loop 0 runs whole and sets the scale. Kills of a put land late in it, where its two commits are
+        // (the start is process start-up, reading files, hashing); kills of a migrate anywhere.
         var runMicros: UInt32 = 0
         let clock = ContinuousClock()
         for i in 0 ... Self.loops {
@@ -113,7 +114,7 @@ struct KillLoopTests {
                     return p
                 }
                 args = ["data", "put", "--store", dir, "--namespace", "kl", "--time", "\(1_700_000_000 + i * 60)"] + paths
-                delay = i == 0 ? 10_000_000 : UInt32.random(in: 0 ... runMicros + runMicros / 4, using: &rng)
+                delay = i == 0 ? 10_000_000 : UInt32.random(in: runMicros * 2 / 5 ... runMicros, using: &rng)
             }
             let p = Process()
             p.executableURL = cliBinary
@@ -123,17 +124,16 @@ struct KillLoopTests {
             p.standardError = err
             let t0 = clock.now
             try p.run()
-            if i == 0 {
-                p.waitUntilExit()
+            if i > 0 { usleep(delay) }
+            if i > 0 && p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            p.waitUntilExit()
+            if !migrate && p.terminationReason == .exit {
+                // The latest whole put's duration sets the scale of the next kill.
                 let d = (clock.now - t0).components
                 runMicros = UInt32(d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000)
-            } else {
-                usleep(delay)
-                if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
             }
             let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
             if p.terminationReason == .exit {
                 #expect(p.terminationStatus == 0, "loop \(i): \(stderr)")
                 if !migrate && p.terminationStatus == 0 {
