@@ -14,6 +14,12 @@ public enum DataStoreError: Error, CustomStringConvertible {
     case codec(CodecError)
     case readBackFailed(segment: Digest, String)
     case fingerprintMismatch(BlobID, String)
+    /// Another process kept the store (or one of its databases) longer than the wait allowed.
+    case busy(String)
+    /// A blob above `DataStore.maxBlobSize`; `index` is its position in the batch.
+    case blobTooLarge(index: Int, size: Int)
+    /// `put` or `migrate` on a store opened for reading.
+    case notWriter(String)
 
     public var description: String {
         switch self {
@@ -28,84 +34,287 @@ public enum DataStoreError: Error, CustomStringConvertible {
         case let .codec(e): "\(e)"
         case let .readBackFailed(s, why): "segment \(s.hex) failed its read-back check after writing: \(why); the hot copies are kept"
         case let .fingerprintMismatch(id, why): "blob \(id) does not match its fingerprint: \(why)"
+        case let .busy(p): "store \(p) is busy (another caldera process is writing it); retry"
+        case let .blobTooLarge(i, n): "blob \(i + 1) of the batch is \(n) bytes; a blob may be at most \(DataStore.maxBlobSize) bytes (128 MiB)"
+        case let .notWriter(p): "store \(p) was opened for reading; open it as a writer to put or migrate"
         }
     }
 }
 
-/// One directory holding a whole embedded data layer:
-/// `CALDERA-STORE` (marker), `hot.sqlite` (HotStore), `log.sqlite` (FingerprintLog), `cold/` (ColdArchive),
-/// `lock` (held by writers).
+/// A data layer: a hot tier, a cold archive and a fingerprint log, with the protocol that keeps them
+/// consistent. `DataStore(directory:)` is the embedded one, one directory holding
+/// `CALDERA-STORE` (marker), `hot.sqlite` (SQLiteHotStore), `log.sqlite` (FingerprintLog), `cold/`
+/// (SegmentDirectoryArchive), `lock` (held by the writer) and `commit.lock` (see docs/data-layer.md);
+/// `DataStore(hot:cold:log:)` takes any tiers, e.g. the in-memory ones tests use.
+///
+/// Every open repairs what a process killed mid-operation left, as SQLite rolls back a hot journal:
+/// a writer always, a reader when no live writer holds the store. Not thread-safe: one instance per
+/// thread (processes coordinate through the locks).
 public final class DataStore {
     public static let marker = "CALDERA-STORE"
     public static let markerContents = "caldera data store, format 1\n"
+    /// The largest blob `put` accepts (128 MiB): blobs are held in memory whole, and this keeps a frame
+    /// (2 GiB format limit), an LZ4 block and a SQLite value (1 GB by default) far from their limits.
+    /// Callers reading input should stop reading past it.
+    public static let maxBlobSize = 128 << 20
+    /// Files in a store directory that locking may create before the marker exists.
+    static let lockFiles: Set<String> = ["lock", "commit.lock"]
+
     public let directory: String
-    public let hot: HotStore
-    public let cold: ColdArchive
-    public let log: FingerprintLog
-    var lock: FileLock?
+    public let hot: any HotStore
+    public let cold: any ColdArchive
+    public let log: any FingerprintLogStore
+    /// nil for stores that live in one process (in memory): nothing to coordinate with.
+    let locks: StoreLocks?
+    let isWriter: Bool
+    let lockTimeout: Duration
+    let clock: () -> Int64
+    /// Records added by the last recovery (on open or before an operation): 0 when the store was clean.
+    public private(set) var recovered = 0
 
     public struct Options: Sendable {
         public var create: Bool
         /// Take the writer lock (put, migrate); readers (get, verify, stats) run without it.
         public var writer: Bool
-        public init(create: Bool = false, writer: Bool = false) { self.create = create; self.writer = writer }
+        /// How long to wait for another writer (writers), and for the short commit lock (everyone),
+        /// before failing with `DataStoreError.busy`.
+        public var lockTimeout: Duration
+        /// How long a SQLite connection waits for a lock inside a database before reporting busy.
+        public var busyTimeout: Duration
+        public init(create: Bool = false, writer: Bool = false, lockTimeout: Duration = .seconds(10), busyTimeout: Duration = .seconds(5)) {
+            self.create = create; self.writer = writer; self.lockTimeout = lockTimeout; self.busyTimeout = busyTimeout
+        }
     }
 
-    public init(directory: String, options: Options = Options()) throws(DataStoreError) {
-        self.directory = directory
+    /// Opens (or with `create`, creates) the embedded store in `directory`.
+    public convenience init(directory: String, options: Options = Options()) throws(DataStoreError) {
         let fm = FileManager.default
         let markerPath = directory + "/" + Self.marker
-        var isDir: ObjCBool = false
+        func leftovers() -> [String]? {
+            // What may be there before the marker: lock files and a concurrent creator's marker temp file.
+            (try? fm.contentsOfDirectory(atPath: directory))?.filter { !Self.lockFiles.contains($0) && !($0.hasPrefix(Self.marker + ".") && $0.hasSuffix(".tmp")) }
+        }
         if !fm.fileExists(atPath: markerPath) {
-            let exists = fm.fileExists(atPath: directory, isDirectory: &isDir)
-            guard options.create else { throw .noStore(directory) }
-            if exists {
-                guard isDir.boolValue, ((try? fm.contentsOfDirectory(atPath: directory)) ?? ["?"]).isEmpty else { throw .notAStore(directory) }
+            guard options.create, options.writer else { throw .noStore(directory) }
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+                guard isDir.boolValue, leftovers()?.isEmpty == true else { throw .notAStore(directory) }
             } else {
                 do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                     throw .storage(StorageError(path: directory, reason: "cannot create: \(error.localizedDescription)"))
                 }
             }
+        }
+        let locks: StoreLocks
+        do { locks = try StoreLocks(directory: directory) } catch { throw .storage(error) }
+        // Recovery needs the writer lock, taken while holding the commit lock exclusively, so that
+        // whoever holds the writer lock has already repaired the store before anyone reads it.
+        var recover = options.writer
+        if options.writer {
+            try locks.acquireWriter(timeout: options.lockTimeout, directory: directory)
+        } else {
+            let got: Bool
+            do { got = try locks.commit.lock(.exclusive, timeout: options.lockTimeout) } catch { throw .storage(error) }
+            guard got else { throw .busy(directory) }
+            do { recover = try locks.writer.tryLock(.exclusive) } catch { locks.commit.unlock(); throw .storage(error) }
+        }
+        defer {
+            locks.commit.unlock()
+            if !options.writer { locks.writer.unlock() }
+        }
+        if options.writer && !fm.fileExists(atPath: markerPath) {
+            // Under the writer lock now: no other creator can race us here.
+            guard leftovers()?.isEmpty == true else { throw .notAStore(directory) }
             do { try DurableFile.write(Array(Self.markerContents.utf8), to: markerPath) } catch { throw .storage(error) }
         }
-        if options.writer {
-            do { lock = try FileLock(path: directory + "/lock") } catch { throw .storage(error) }
+        let hot: SQLiteHotStore, log: FingerprintLog, cold: SegmentDirectoryArchive
+        do { hot = try SQLiteHotStore(path: directory + "/hot.sqlite", create: recover, busyTimeout: options.busyTimeout) } catch {
+            throw Self.hotError(error, directory)
         }
-        do { hot = try SQLiteHotStore(path: directory + "/hot.sqlite") } catch { throw .hot(error) }
-        do { log = try FingerprintLog(path: directory + "/log.sqlite") } catch { throw .log(error) }
-        do { cold = try SegmentDirectoryArchive(root: directory + "/cold", removeTemporaries: options.writer) } catch { throw .cold(error) }
+        do { log = try FingerprintLog(path: directory + "/log.sqlite", create: recover, busyTimeout: options.busyTimeout) } catch {
+            throw Self.logError(error, directory)
+        }
+        do { cold = try SegmentDirectoryArchive(root: directory + "/cold", removeTemporaries: recover) } catch { throw .cold(error) }
+        try self.init(directory: directory, hot: hot, cold: cold, log: log, locks: locks, writer: options.writer,
+                      lockTimeout: options.lockTimeout, recover: recover, clock: { DataStore.millis(Date()) })
     }
 
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// A store over any tiers in one process (e.g. `MemoryHotStore`, `MemoryColdArchive`,
+    /// `MemoryFingerprintLog`); always a writer. Recovers on open, like the embedded store.
+    /// - Parameter clock: milliseconds since 1970 for the records recovery adds.
+    public convenience init(hot: any HotStore, cold: any ColdArchive, log: any FingerprintLogStore,
+                            clock: @escaping () -> Int64 = { DataStore.millis(Date()) }) throws(DataStoreError) {
+        try self.init(directory: "(in-memory store)", hot: hot, cold: cold, log: log, locks: nil, writer: true,
+                      lockTimeout: .seconds(10), recover: true, clock: clock)
+    }
+
+    init(directory: String, hot: any HotStore, cold: any ColdArchive, log: any FingerprintLogStore, locks: StoreLocks?, writer: Bool,
+         lockTimeout: Duration, recover: Bool, clock: @escaping () -> Int64) throws(DataStoreError) {
+        self.directory = directory; self.hot = hot; self.cold = cold; self.log = log; self.locks = locks
+        self.isWriter = writer; self.lockTimeout = lockTimeout; self.clock = clock
+        if recover { recovered = try self.recover() }
+    }
+
+    public static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    static func hotError(_ e: HotStoreError, _ directory: String) -> DataStoreError {
+        if case .busy = e { return .busy(directory) }
+        return .hot(e)
+    }
+    static func logError(_ e: FingerprintLog.Error, _ directory: String) -> DataStoreError {
+        if case .busy = e { return .busy(directory) }
+        return .log(e)
+    }
+    func hotError(_ e: HotStoreError) -> DataStoreError { Self.hotError(e, directory) }
+    func logError(_ e: FingerprintLog.Error) -> DataStoreError { Self.logError(e, directory) }
+
+    // MARK: recovery and commit groups
+
+    /// Repairs what a process killed mid-operation left, and returns how many records it added. The
+    /// caller is the writer (or holds the writer lock) and no one else is in a commit group.
+    ///
+    /// The only state across the two databases that breaks an invariant is a `put` cut between its hot
+    /// commit and its log append: hot blobs without a `put` record. The log records, atomically with
+    /// each `put`'s records, the hot height they cover, so a clean store is detected in O(1) and only
+    /// a damaged one pays for the scan. (A `migrate` cut short leaves states that verify — an
+    /// unreferenced segment, or a blob in both tiers — and the next `migrate` finishes them.)
+    func recover() throws(DataStoreError) -> Int {
+        let height: UInt64
+        do { height = try hot.height() } catch { throw hotError(error) }
+        do { if try log.covers(hotHeight: height) { return 0 } } catch { throw logError(error) }
+        let recorded: Set<BlobID>
+        let missing: [BlobMeta]
+        do { recorded = try log.blobs(kind: .put) } catch { throw logError(error) }
+        do { missing = try hot.list().filter { !recorded.contains($0.id) } } catch { throw hotError(error) }
+        let now = clock()
+        do { try log.append(missing.map { putFingerprint($0, nowMillis: now) }, coveringHotHeight: height) } catch { throw logError(error) }
+        return missing.count
+    }
+
+    /// Runs one group of commits to more than one database (or one that must not be seen half done)
+    /// under the exclusive commit lock, so that a reader opening its snapshots never sees it half done.
+    func commitGroup<T>(_ body: () throws(DataStoreError) -> T) throws(DataStoreError) -> T {
+        guard let locks else { return try body() }
+        let got: Bool
+        do { got = try locks.commit.lock(.exclusive, timeout: lockTimeout) } catch { throw .storage(error) }
+        guard got else { throw .busy(directory) }
+        defer { locks.commit.unlock() }
+        return try body()
+    }
+
+    func requireWriter() throws(DataStoreError) {
+        guard isWriter else { throw .notWriter(directory) }
+    }
+
+    /// What a read sees: both databases at one moment.
+    struct View {
+        let hot: any HotStoreReader
+        let log: any FingerprintLogReader
+        /// With `listCold`: the archive's segments at that moment, and whether a writer was running
+        /// (its segment written but not yet fingerprinted would show as unreferenced).
+        var coldSegments: [Digest]? = nil
+        var writerLive = false
+    }
+
+    /// The writer reads the live stores (no one else writes them). A reader opens a read transaction
+    /// on each database while holding the commit lock shared — no commit group can be half done then —
+    /// and releases the lock at once, reading from the snapshots afterwards; the cold archive needs no
+    /// snapshot, as a segment the log names is never changed or removed.
+    func view(listCold: Bool = false) throws(DataStoreError) -> View {
+        if isWriter { return View(hot: hot, log: log, coldSegments: listCold ? try? cold.segments() : nil) }
+        if let locks {
+            let got: Bool
+            do { got = try locks.commit.lock(.shared, timeout: lockTimeout) } catch { throw .storage(error) }
+            guard got else { throw .busy(directory) }
+        }
+        defer { locks?.commit.unlock() }
+        let h: any HotStoreReader, l: any FingerprintLogReader
+        do { h = try hot.snapshot() } catch { throw hotError(error) }
+        do { l = try log.snapshot() } catch { throw logError(error) }
+        guard listCold else { return View(hot: h, log: l) }
+        // While the commit lock is held shared no writer can be taking or leaving the writer lock
+        // (that happens under it exclusively), so this probe disturbs no one.
+        var live = false
+        if let locks {
+            live = (try? locks.writer.tryLock(.exclusive)) != true
+            if !live { locks.writer.unlock() }
+        }
+        return View(hot: h, log: l, coldSegments: try? cold.segments(), writerLive: live)
+    }
+
+    /// A view in which no crash damage shows: if a process died mid-`put` since this store was opened,
+    /// repair it first (when no live writer holds the store) and look again.
+    func consistentView(listCold: Bool = false) throws(DataStoreError) -> View {
+        var v = try view(listCold: listCold)
+        for _ in 0 ..< 3 {
+            guard !isWriter, let locks, try !covers(v) else { return v }
+            let got: Bool
+            do { got = try locks.commit.lock(.exclusive, timeout: lockTimeout) } catch { throw .storage(error) }
+            guard got else { throw .busy(directory) }
+            defer { locks.commit.unlock() }
+            let idle: Bool
+            do { idle = try locks.writer.tryLock(.exclusive) } catch { throw .storage(error) }
+            if idle {
+                defer { locks.writer.unlock() }
+                recovered += try recover()
+            }
+            v = try view(listCold: listCold)
+        }
+        return v
+    }
+
+    func covers(_ v: View) throws(DataStoreError) -> Bool {
+        let h: UInt64
+        do { h = try v.hot.height() } catch { throw hotError(error) }
+        do { return try v.log.covers(hotHeight: h) } catch { throw logError(error) }
+    }
 
     // MARK: put / get
 
     /// Posts blobs to the hot tier as one batch and fingerprints each (put record). Idempotent: a blob
-    /// already held (hot or cold) is not stored or fingerprinted again.
+    /// already held (hot or cold) is not stored or fingerprinted again. Each blob is at most
+    /// `maxBlobSize` bytes.
     public func put(_ blobs: [(namespace: Namespace, data: [UInt8])], time: Int64, nowMillis: Int64) throws(DataStoreError) -> [BlobMeta] {
-        let archived: Set<BlobID>
-        do { archived = try log.blobs(kind: .migrate) } catch { throw .log(error) }
-        let fresh = blobs.filter { !archived.contains(BlobID(namespace: $0.namespace, data: $0.data)) }
-        let metas: [BlobMeta]
-        do { metas = try hot.put(fresh, time: time) } catch { throw .hot(error) }
-        do { try log.append(metas.map { putFingerprint($0, nowMillis: nowMillis) }) } catch { throw .log(error) }
+        try requireWriter()
+        if let i = blobs.firstIndex(where: { $0.data.count > Self.maxBlobSize }) { throw .blobTooLarge(index: i, size: blobs[i].data.count) }
+        let ids = blobs.map { BlobID(namespace: $0.namespace, data: $0.data) }
+        var archived = [BlobID: Fingerprint]()
+        do {
+            for id in Set(ids) {
+                if let f = try log.entries(for: id).last(where: { $0.fingerprint.kind == .migrate })?.fingerprint { archived[id] = f }
+            }
+        } catch { throw logError(error) }
+        let fresh = zip(ids, blobs).filter { archived[$0.0] == nil }.map(\.1)
+        let metas = try commitGroup { () throws(DataStoreError) -> [BlobMeta] in
+            recovered = try recover()
+            let metas: [BlobMeta]
+            do throws(HotStoreError) { metas = try hot.put(fresh, time: time) } catch { throw hotError(error) }
+            // If the log append fails, the hot commit stands: record its fingerprints now if we can,
+            // else the next open does.
+            let height: UInt64
+            do throws(HotStoreError) { height = try hot.height() } catch { _ = try? recover(); throw hotError(error) }
+            do throws(FingerprintLog.Error) { try log.append(metas.map { putFingerprint($0, nowMillis: nowMillis) }, coveringHotHeight: height) } catch {
+                _ = try? recover()
+                throw logError(error)
+            }
+            return metas
+        }
         var byID = [BlobID: BlobMeta]()
         for m in metas { byID[m.id] = m }
         var out = [BlobMeta]()
-        for b in blobs {
-            let id = BlobID(namespace: b.namespace, data: b.data)
+        for (id, b) in zip(ids, blobs) {
             if let m = byID[id] { out.append(m); continue }
             // already archived: report what the log knows
-            let e = try? log.latest(for: id)
+            let f = archived[id]
             out.append(BlobMeta(id: id, namespace: b.namespace, height: 0, time: time, size: UInt64(b.data.count),
-                                originalHash: e?.fingerprint.originalHash ?? SHA256.hash(b.data), storedSize: e?.fingerprint.storedSize ?? 0,
-                                storedHash: e?.fingerprint.storedHash ?? .zero, commitment: .zero))
+                                originalHash: f?.originalHash ?? SHA256.hash(b.data), storedSize: f?.storedSize ?? 0,
+                                storedHash: f?.storedHash ?? .zero, commitment: .zero))
         }
         return out
     }
 
     func putFingerprint(_ m: BlobMeta, nowMillis: Int64) -> Fingerprint {
-        Fingerprint(kind: .put, blob: m.id, namespace: m.namespace, path: "hot/\(Hex.encode(m.namespace.bytes.suffix(10)))/\(m.height)",
+        Fingerprint(kind: .put, blob: m.id, namespace: m.namespace, path: HotLocation(namespace: m.namespace, height: m.height).path,
                     timestampMillis: nowMillis, originalSize: m.size, originalHash: m.originalHash, storedSize: m.storedSize,
                     storedHash: m.storedHash, commitment: m.commitment, tiers: .hot)
     }
@@ -116,13 +325,14 @@ public final class DataStore {
     /// The original bytes, from whichever tier holds them, verified against the tier's hashes and
     /// against the blob's fingerprint.
     public func get(_ id: BlobID) throws(DataStoreError) -> (bytes: [UInt8], tier: Tier) {
+        let v = try view()
         do {
-            if let b = try hot.get(id) { return (b, .hot) }
-        } catch { throw .hot(error) }
-        // Not hot. Hot copies are released only after the migrate record is committed, so reading the
-        // log after a hot miss always sees the record of a blob released meanwhile.
+            if let b = try v.hot.get(id) { return (b, .hot) }
+        } catch { throw hotError(error) }
+        // Not hot. Hot copies are released only after the migrate record is committed, and the two
+        // snapshots are of one moment, so a blob missing from the hot one has its record in the log one.
         let entries: [FingerprintLog.Entry]
-        do { entries = try log.entries(for: id) } catch { throw .log(error) }
+        do { entries = try v.log.entries(for: id) } catch { throw logError(error) }
         guard let f = entries.last(where: { $0.fingerprint.kind == .migrate })?.fingerprint else {
             throw entries.isEmpty ? .unknownBlob(id) : .lost(id)
         }
@@ -169,30 +379,38 @@ public final class DataStore {
     /// write it durably, read it back and verify every blob's hash, append the migrate fingerprints,
     /// and only then release the hot copies. Safe to kill at any point and to run again.
     public func migrate(options: MigrationOptions, now: Int64, nowMillis: Int64) throws(DataStoreError) -> MigrationReport {
+        try requireWriter()
         var report = MigrationReport()
         let logSizeBefore: UInt64
-        do { logSizeBefore = try log.head().size } catch { throw .log(error) }
-        try reconcile(nowMillis: nowMillis)
+        do { logSizeBefore = try log.head().size } catch { throw logError(error) }
+        recovered = try commitGroup { () throws(DataStoreError) -> Int in try recover() }
         report.orphansRemoved = try removeOrphans()
         let hotBlobs: [BlobMeta]
         let archived: Set<BlobID>
-        do { hotBlobs = try hot.list() } catch { throw .hot(error) }
-        do { archived = try log.blobs(kind: .migrate) } catch { throw .log(error) }
+        do { hotBlobs = try hot.list() } catch { throw hotError(error) }
+        do { archived = try log.blobs(kind: .migrate) } catch { throw logError(error) }
         let plan = MigrationPlan.make(hot: hotBlobs, archived: archived, policy: options.policy, now: now)
         report.stayed = plan.stay.count
 
         // Finish an interrupted run: the cold copy is fingerprinted; check it, then release the hot one.
         var verified = Set<Digest>()
+        var releasable = [BlobID]()
         for id in plan.release {
-            do {
-                guard let e = try log.entries(for: id).last(where: { $0.fingerprint.kind == .migrate }), let loc = e.fingerprint.coldLocation else { continue }
-                if !verified.contains(loc.segment) { _ = try cold.verify(loc.segment); verified.insert(loc.segment) }
-                _ = try readCold(id, loc.segment, e.fingerprint)
-                try hot.delete([id])
-                report.released += 1
-            } catch let e as DataStoreError { throw e } catch let e as ColdArchiveError { throw .cold(e) }
-            catch let e as HotStoreError { throw .hot(e) } catch let e as FingerprintLog.Error { throw .log(e) }
-            catch { throw .storage(StorageError(path: directory, reason: "\(error)")) }
+            let entry: FingerprintLog.Entry?
+            do { entry = try log.entries(for: id).last(where: { $0.fingerprint.kind == .migrate }) } catch { throw logError(error) }
+            guard let e = entry, let loc = e.fingerprint.coldLocation else { continue }
+            if !verified.contains(loc.segment) {
+                do { _ = try cold.verify(loc.segment) } catch { throw .cold(error) }
+                verified.insert(loc.segment)
+            }
+            _ = try readCold(id, loc.segment, e.fingerprint)
+            releasable.append(id)
+        }
+        if !releasable.isEmpty {
+            try commitGroup { () throws(DataStoreError) in
+                do throws(HotStoreError) { try hot.delete(releasable) } catch { throw hotError(error) }
+            }
+            report.released = releasable.count
         }
 
         // Dictionaries: one per namespace per run, trained from that namespace's due blobs.
@@ -212,7 +430,7 @@ public final class DataStore {
             var items = [Segment.Item]()
             for b in seg.blobs {
                 let bytes: [UInt8]?
-                do { bytes = try hot.get(b.id) } catch { throw .hot(error) }
+                do { bytes = try hot.get(b.id) } catch { throw hotError(error) }
                 guard let bytes else { continue } // released by someone else meanwhile
                 items.append(Segment.Item(id: b.id, height: b.height, time: b.time, data: bytes))
             }
@@ -233,19 +451,22 @@ public final class DataStore {
             for e in checked.index.entries {
                 let f = checked.index.frames[Int(e.frame)]
                 records.append(Fingerprint(kind: .migrate, blob: e.id, namespace: checked.index.namespace,
-                                           path: "cold/segments/\(checked.address.hex).seg#\(e.frame)", timestampMillis: nowMillis,
+                                           path: ColdLocation(segment: checked.address, frame: Int(e.frame)).path, timestampMillis: nowMillis,
                                            originalSize: e.length, originalHash: e.originalHash, storedSize: f.storedLength, storedHash: f.storedHash,
                                            commitment: checked.arweaveDataRoot, tiers: .cold))
             }
-            do { try log.append(records) } catch { throw .log(error) }
-            // 4. only then release the hot copies
-            do { try hot.delete(items.map(\.id)) } catch { throw .hot(error) }
+            // 4. only then release the hot copies — in one commit group with step 3, so a reader sees
+            //    the blob hot without its migrate record, or cold with it.
+            try commitGroup { () throws(DataStoreError) in
+                do throws(FingerprintLog.Error) { try log.append(records) } catch { throw logError(error) }
+                do throws(HotStoreError) { try hot.delete(items.map(\.id)) } catch { throw hotError(error) }
+            }
             report.migrated += items.count
             report.segments += 1
             report.rawBytes += checked.index.rawBytes
             report.storedBytes += checked.size
         }
-        do { report.fingerprintsAdded = Int(try log.head().size - logSizeBefore) } catch { throw .log(error) }
+        do { report.fingerprintsAdded = Int(try log.head().size - logSizeBefore) } catch { throw logError(error) }
         return report
     }
 
@@ -273,16 +494,6 @@ public final class DataStore {
         return saved > dict.count ? dict : nil
     }
 
-    /// Hot blobs whose put fingerprint is missing (a put killed between its two commits) get it now.
-    func reconcile(nowMillis: Int64) throws(DataStoreError) {
-        do {
-            let recorded = try log.blobs(kind: .put)
-            let missing = try hot.list().filter { !recorded.contains($0.id) }
-            if !missing.isEmpty { try log.append(missing.map { putFingerprint($0, nowMillis: nowMillis) }) }
-        } catch let e as FingerprintLog.Error { throw .log(e) } catch let e as HotStoreError { throw .hot(e) }
-        catch { throw .storage(StorageError(path: directory, reason: "\(error)")) }
-    }
-
     /// Segments no fingerprint refers to are garbage from an interrupted run (their blobs are still
     /// hot, since hot copies are released only after fingerprinting). Needs the writer lock.
     func removeOrphans() throws(DataStoreError) -> Int {
@@ -298,7 +509,7 @@ public final class DataStore {
     }
 
     func referencedSegments() throws(DataStoreError) -> Set<Digest> {
-        do { return Set(try log.allEntries().compactMap { $0.fingerprint.coldLocation?.segment }) } catch { throw .log(error) }
+        do { return Set(try log.allEntries().compactMap { $0.fingerprint.coldLocation?.segment }) } catch { throw logError(error) }
     }
 
     // MARK: stats
@@ -315,11 +526,12 @@ public final class DataStore {
     /// Hot: blobs and their original bytes. Cold: blobs archived, on-disk bytes of the segments the
     /// log refers to plus dictionaries, and the original bytes they hold. Log: size and root.
     public func stats() throws(DataStoreError) -> Stats {
+        let v = try view()
         let hotList: [BlobMeta]
-        do { hotList = try hot.list() } catch { throw .hot(error) }
+        do { hotList = try v.hot.list() } catch { throw hotError(error) }
         let entries: [FingerprintLog.Entry]
         let head: FingerprintLog.Head
-        do { entries = try log.allEntries(); head = try log.head() } catch { throw .log(error) }
+        do { entries = try v.log.allEntries(); head = try v.log.head() } catch { throw logError(error) }
         let hotIDs = Set(hotList.map(\.id))
         var coldBlobs = 0, raw: UInt64 = 0
         var segments = Set<Digest>()
@@ -354,10 +566,14 @@ public final class DataStore {
     }
 
     /// Checks every blob in every tier against its fingerprint, every segment against its content
-    /// address, and the log against its persisted root.
+    /// address, and the log against its persisted root. It reads one consistent moment of the store
+    /// (see `view()`), so a concurrent `put` or `migrate` cannot make it fail.
     public func verify() -> VerifyReport {
         var r = VerifyReport()
         func fail(_ s: String, _ why: String) { r.failures.append(Failure(subject: s, reason: why)) }
+        let v: View
+        do { v = try consistentView(listCold: true) } catch { fail("store", "\(error)"); return r }
+        let log = v.log, hot = v.hot
         // The log: records decode, stored leaf hashes match, root matches the head, one record per (blob, kind).
         let entries: [FingerprintLog.Entry]
         do { entries = try log.allEntries() } catch { fail("log", "\(error)"); return r }
@@ -426,7 +642,9 @@ public final class DataStore {
             }
         }
         r.segments = segmentOK.count
-        if let all = try? cold.segments() {
+        // The cold directory has no snapshot: a live writer's segment may be written and not yet
+        // fingerprinted. Only with no writer running is an unreferenced segment left over.
+        if let all = v.coldSegments, !v.writerLive {
             for s in all where segmentOK[s] == nil {
                 r.warnings.append(Failure(subject: "segment \(s.hex)", reason: "not referenced by any fingerprint (left by an interrupted migration; the next migrate removes it)"))
             }

@@ -83,12 +83,39 @@ public struct Fingerprint: Equatable, Sendable, Codable {
         try r.finish()
     }
 
-    /// For `migrate` records: the segment's content address and the frame, parsed from the path.
-    public var coldLocation: (segment: Digest, frame: Int)? {
-        guard kind == .migrate, path.hasPrefix("cold/segments/") else { return nil }
-        let rest = path.dropFirst("cold/segments/".count)
-        let parts = rest.split(separator: "#")
-        guard parts.count == 2, parts[0].hasSuffix(".seg"), let d = Digest(hex: String(parts[0].dropLast(4))), let f = Int(parts[1]) else { return nil }
-        return (d, f)
+    /// For `migrate` records: where the cold copy lives, parsed from the path.
+    public var coldLocation: ColdLocation? { kind == .migrate ? ColdLocation(path: path) : nil }
+}
+
+/// Where a cold copy lives: a segment (by content address) and the frame inside it that holds the
+/// blob. Its `path` is committed, byte for byte, in `migrate` fingerprints; this formatter and its
+/// parser are the only code that writes or reads that string.
+public struct ColdLocation: Hashable, Sendable {
+    public var segment: Digest
+    public var frame: Int
+    public init(segment: Digest, frame: Int) { self.segment = segment; self.frame = frame }
+
+    static let prefix = "cold/segments/"
+
+    /// `cold/segments/<segment sha256 hex>.seg#<frame>` (docs/archive-format.md).
+    public var path: String { "\(Self.prefix)\(segment.hex).seg#\(frame)" }
+
+    /// Parses what `path` writes; nil for anything else.
+    public init?(path: String) {
+        guard path.hasPrefix(Self.prefix) else { return nil }
+        let parts = path.dropFirst(Self.prefix.count).split(separator: "#", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].hasSuffix(".seg"), let d = Digest(hex: String(parts[0].dropLast(4))),
+              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let f = Int(parts[1]), f >= 0 else { return nil }
+        self.init(segment: d, frame: f)
     }
+}
+
+/// Where a hot copy lives, as a `put` fingerprint's path records it: the low 10 bytes of the namespace
+/// (its id) and the DA height. Formatted here only.
+public struct HotLocation: Hashable, Sendable {
+    public var namespace: Namespace
+    public var height: UInt64
+    public init(namespace: Namespace, height: UInt64) { self.namespace = namespace; self.height = height }
+    /// `hot/<hex of the namespace's last 10 bytes>/<height>` (docs/archive-format.md).
+    public var path: String { "hot/\(Hex.encode(namespace.bytes.suffix(10)))/\(height)" }
 }

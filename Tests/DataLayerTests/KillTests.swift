@@ -77,3 +77,87 @@ struct KillTests {
         #expect(kills >= 1)
     }
 }
+
+/// Loops of the CLI's `put` and `migrate`, each SIGKILLed at a random moment of its run (or left to
+/// finish): after every one, `caldera data verify` exits 0 and every blob whose `put` returned reads
+/// back byte-exact. 10 loops, or 50 with CALDERA_LONG_TESTS=1.
+@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+struct KillLoopTests {
+    static let loops = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 50 : 10
+
+    @Test func putAndMigrateSurviveKillNineAtRandomMoments() throws {
+        let dir = tempPath("killloop")
+        let files = tempPath("killloop-files")
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        defer { for d in [dir, files] { try? FileManager.default.removeItem(atPath: d) } }
+        let ns = Namespace(name: "kl")!
+        var returned = [(BlobID, [UInt8])]()
+        var rng = SystemRandomNumberGenerator()
+        var kills = 0, verified = 0
+        // Loop 0 runs whole and sets the scale. Kills of a put land late in it, where its two commits are
+        // (the start is process start-up, reading files, hashing); kills of a migrate anywhere.
+        var runMicros: UInt32 = 0
+        let clock = ContinuousClock()
+        for i in 0 ... Self.loops {
+            let migrate = i % 3 == 0 && i > 0
+            var args: [String]
+            var data = [[UInt8]]()
+            let delay: UInt32
+            if migrate {
+                args = ["data", "migrate", "--store", dir, "--older-than", "0s", "--level", "1", "--segment-window", "60s", "--no-dictionaries"]
+                delay = UInt32.random(in: 0 ... 3 * runMicros, using: &rng)
+            } else {
+                data = (0 ..< 3).map { chainLikeData(150_000 + $0 * 1_000, seed: UInt64(i * 10 + $0)) }
+                let paths = try data.enumerated().map { j, d in
+                    let p = files + "/\(i)-\(j).json"
+                    try Data(d).write(to: URL(fileURLWithPath: p))
+                    return p
+                }
+                args = ["data", "put", "--store", dir, "--namespace", "kl", "--time", "\(1_700_000_000 + i * 60)"] + paths
+                delay = i == 0 ? 10_000_000 : UInt32.random(in: runMicros * 2 / 5 ... runMicros, using: &rng)
+            }
+            let p = Process()
+            p.executableURL = cliBinary
+            p.arguments = args
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            let t0 = clock.now
+            try p.run()
+            if i > 0 { usleep(delay) }
+            if i > 0 && p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            p.waitUntilExit()
+            if !migrate && p.terminationReason == .exit {
+                // The latest whole put's duration sets the scale of the next kill.
+                let d = (clock.now - t0).components
+                runMicros = UInt32(d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000)
+            }
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if p.terminationReason == .exit {
+                #expect(p.terminationStatus == 0, "loop \(i): \(stderr)")
+                if !migrate && p.terminationStatus == 0 {
+                    let ids = stdout.split(separator: "\n").compactMap { BlobID(hex: String($0)) }
+                    #expect(ids == data.map { BlobID(namespace: ns, data: $0) })
+                    returned += zip(ids, data)
+                }
+            }
+            // A put killed before it wrote the marker leaves no store: nothing was promised yet.
+            guard FileManager.default.fileExists(atPath: dir + "/" + DataStore.marker) else { continue }
+            let v = try cli(["data", "verify", "--store", dir])
+            #expect(v.status == 0, "loop \(i) (\(migrate ? "migrate" : "put"), killed after \(delay / 1000) ms): \(v.text) \(v.stderr)")
+            verified += 1
+            let store = try DataStore(directory: dir)
+            for (id, d) in returned { #expect(try store.get(id).bytes == d, "loop \(i)") }
+        }
+        // Finish: everything migrates, verifies without warnings, and reads back.
+        let final = try cli(["data", "migrate", "--store", dir, "--older-than", "0s", "--level", "1", "--no-dictionaries"])
+        #expect(final.status == 0, "\(final.stderr)")
+        let store = try DataStore(directory: dir)
+        let v = store.verify()
+        #expect(v.ok && v.warnings.isEmpty, "\(v.failures) \(v.warnings)")
+        for (id, d) in returned { #expect(try store.get(id) == (d, .cold)) }
+        print("kill loops: \(Self.loops) runs (a put takes \(runMicros / 1000) ms), \(kills) killed, \(verified) verified, \(returned.count) blobs returned")
+        #expect(!returned.isEmpty)
+    }
+}
