@@ -2,7 +2,7 @@
 // file beside the target, fsync, rename, fsync of the directory) that refuses to replace anything but a
 // regular file, refuses to overwrite unless asked and never overwrites one of the command's own inputs;
 // a bounded reader for inputs (regular files, pipes, standard input) whose peak memory stays within a
-// small constant of its limit; an advisory lock that a SIGKILL releases.
+// small constant of its limit; standard output with every write checked.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -144,30 +144,4 @@ public enum DurableFile {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
         for n in names where n.hasSuffix(".tmp") { unlink(dir + "/" + n) }
     }
-}
-
-/// An advisory lock on a file (flock), released when the process exits — even by SIGKILL.
-public final class FileLock {
-    public let fd: Int32
-    /// Waits for an exclusive lock (or a shared one with `shared`).
-    public init(path: String, shared: Bool = false) throws(StorageError) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .errno(path, "cannot open lock file") }
-        while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let e = StorageError.errno(path, "cannot lock"); close(fd); throw e
-        }
-    }
-    /// Takes the lock only if no one holds it in a conflicting mode; nil if someone does.
-    public init?(tryPath path: String, shared: Bool = false) throws(StorageError) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .errno(path, "cannot open lock file") }
-        guard flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
-            let busy = errno == EWOULDBLOCK
-            let e = StorageError.errno(path, "cannot lock"); close(fd)
-            if busy { return nil }
-            throw e
-        }
-    }
-    deinit { flock(fd, LOCK_UN); close(fd) }
 }

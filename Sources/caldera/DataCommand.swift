@@ -47,7 +47,7 @@ public struct DataCommand: ParsableCommand {
                 throw failure("--namespace '\(namespace)': use 1–10 printable ASCII characters or 0x + up to 20 hex digits")
             }
             var contents = [[UInt8]]()
-            for f in files { contents.append(try readInput(f, limit: InputLimit.blob)) }
+            for f in files { contents.append(try readInput(f, limit: DataStore.maxBlobSize)) }
             let s = try store.open(create: true, writer: true)
             let now = DataCommand.nowMillis()
             let metas = try attempt { try s.put(contents.map { (ns, $0) }, time: time ?? now / 1000, nowMillis: now) }

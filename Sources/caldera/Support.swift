@@ -45,8 +45,6 @@ enum InputLimit {
     static let proof = 256 << 20
     /// A file for `codec compress` (the encoder holds the input, its columns and candidate payloads).
     static let codecInput = 512 << 20
-    /// One blob for `data put`.
-    static let blob = 128 << 20
 }
 
 /// Reads a whole input (a file, or standard input for "-" or nil) of at most `limit` bytes.
