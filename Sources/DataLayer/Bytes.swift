@@ -1,4 +1,5 @@
 import Merkle
+import Wire
 
 /// Why bytes read from disk (or a peer) were rejected. Decoders never trap on hostile input: every
 /// length is checked against what is left and against the format's limits.
@@ -26,54 +27,32 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Little-endian writer for the on-disk formats.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
-    mutating func raw<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
-    mutating func digest(_ d: Digest) { d.withUnsafeBytes { bytes.append(contentsOf: $0) } }
-    /// u32 length, then the bytes.
-    mutating func blob(_ b: [UInt8]) { u32(UInt32(b.count)); raw(b) }
+// The on-disk formats are little-endian; the reader and writer are Wire's, and its errors map onto
+// FormatError's cases (so messages read as before).
+typealias ByteReader = Wire.ByteReader<FormatError>
+typealias ByteWriter = Wire.ByteWriter
+
+extension FormatError: WireErrorConvertible {
+    public init(_ wire: WireError) {
+        switch wire.reason {
+        case let .truncated(need, have): self = .truncated(what: wire.field, need: need, have: have)
+        case .badVarint: self = .inconsistent("\(wire.field): bad varint")
+        case let .tooLarge(v, l): self = .limitExceeded(what: wire.field, value: v, limit: l)
+        case let .trailingBytes(n): self = .trailingBytes(what: wire.field, count: n)
+        }
+    }
 }
 
-/// Bounds-checked little-endian reader: every read names what it reads, so errors say where.
-struct ByteReader {
-    let bytes: ArraySlice<UInt8>
-    var position: Int
-    let what: String
-    init(_ bytes: ArraySlice<UInt8>, what: String) { self.bytes = bytes; self.position = bytes.startIndex; self.what = what }
-    var remaining: Int { bytes.endIndex - position }
-
-    mutating func take(_ n: Int, _ field: String) throws(FormatError) -> ArraySlice<UInt8> {
-        guard n >= 0, n <= remaining else { throw .truncated(what: "\(what) \(field)", need: n, have: remaining) }
-        defer { position += n }
-        return bytes[position ..< position + n]
-    }
-    mutating func u8(_ f: String) throws(FormatError) -> UInt8 { try take(1, f).first! }
-    mutating func u16(_ f: String) throws(FormatError) -> UInt16 { UInt16(try uint(2, f)) }
-    mutating func u32(_ f: String) throws(FormatError) -> UInt32 { UInt32(try uint(4, f)) }
-    mutating func u64(_ f: String) throws(FormatError) -> UInt64 { try uint(8, f) }
-    mutating func i64(_ f: String) throws(FormatError) -> Int64 { Int64(bitPattern: try uint(8, f)) }
-    mutating func digest(_ f: String) throws(FormatError) -> Digest { Digest(bytes: try take(32, f))! }
-    mutating func uint(_ n: Int, _ f: String) throws(FormatError) -> UInt64 {
-        let s = try take(n, f)
-        var v: UInt64 = 0
-        for (i, b) in s.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
-        return v
-    }
+extension Wire.ByteReader where Failure == FormatError {
+    /// A little-endian reader whose errors name `what` (the object being read).
+    init(_ bytes: ArraySlice<UInt8>, what: String) { self.init(bytes, endianness: .little, context: what) }
     /// u32 length (at most `limit`), then that many bytes.
-    mutating func blob(_ f: String, limit: Int) throws(FormatError) -> [UInt8] {
-        let n = try u32("\(f) length")
-        guard n <= limit else { throw .limitExceeded(what: "\(what) \(f) length", value: UInt64(n), limit: UInt64(limit)) }
-        return Array(try take(Int(n), f))
-    }
-    func finish() throws(FormatError) {
-        if remaining != 0 { throw .trailingBytes(what: what, count: remaining) }
-    }
+    mutating func blob(_ field: String, limit: Int) throws(FormatError) -> [UInt8] { try lengthPrefixed(field, width: UInt32.self, max: limit) }
+}
+
+extension Wire.ByteWriter {
+    /// u32 length, then the bytes.
+    mutating func blob(_ b: [UInt8]) { lengthPrefixed(b, width: UInt32.self) }
 }
 
 /// A Celestia namespace: version byte + 28-byte id (29 bytes). Caldera uses version 0, whose id is 18

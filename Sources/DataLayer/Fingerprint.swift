@@ -49,7 +49,7 @@ public struct Fingerprint: Equatable, Sendable, Codable {
 
     /// The canonical encoding (the log leaf's data).
     public var encoded: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .little)
         w.u8(Self.formatVersion); w.u8(kind.rawValue); w.digest(blob.digest); w.raw(namespace.bytes)
         w.i64(timestampMillis); w.u64(originalSize); w.digest(originalHash); w.u64(storedSize); w.digest(storedHash)
         w.digest(commitment); w.u8(tiers.rawValue)

@@ -110,7 +110,7 @@ public enum Segment {
 
     static func encode(items: [Item], chain: [[UInt8]?], namespace: Namespace, windowStart: Int64, windowEnd: Int64,
                        parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .little)
         w.raw(magic); w.u16(formatVersion); w.u16(SegmentCodec.zstdFrames.id); w.u16(SegmentCodec.zstdFrames.version); w.u16(0)
         var frames = [SegmentFrame](), entries = [SegmentEntry]()
         // Blobs with a chain-codec container get a frame of their own; runs of the others share zstd frames.
@@ -169,7 +169,7 @@ public enum Segment {
     }
 
     static func encodeIndex(_ x: SegmentIndex) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(endianness: .little)
         w.raw(x.namespace.bytes)
         w.i64(x.windowStart); w.i64(x.windowEnd)
         w.u8(x.dictionary == nil ? 0 : 1); w.digest(x.dictionary ?? .zero)
