@@ -289,6 +289,7 @@ public final class DataStore {
             recovered = try recover()
             let metas: [BlobMeta]
             do throws(HotStoreError) { metas = try hot.put(fresh, time: time) } catch { throw hotError(error) }
+            Self.crashWindow("put")
             // If the log append fails, the hot commit stands: record its fingerprints now if we can,
             // else the next open does.
             let height: UInt64
@@ -311,6 +312,17 @@ public final class DataStore {
                                 storedHash: f?.storedHash ?? .zero, commitment: .zero))
         }
         return out
+    }
+
+    /// Debug builds only: with `CALDERA_CRASH_WINDOW=NAME` in the environment, announces the window on
+    /// standard error and pauses 300 ms there, so that a kill -9 test lands between two commits every
+    /// time instead of by luck (they are about a millisecond apart). Release builds compile it away.
+    static func crashWindow(_ name: String) {
+        #if DEBUG
+        guard ProcessInfo.processInfo.environment["CALDERA_CRASH_WINDOW"] == name else { return }
+        FileHandle.standardError.write(Data("crash-window: \(name)\n".utf8))
+        usleep(300_000)
+        #endif
     }
 
     func putFingerprint(_ m: BlobMeta, nowMillis: Int64) -> Fingerprint {
@@ -459,6 +471,7 @@ public final class DataStore {
             //    the blob hot without its migrate record, or cold with it.
             try commitGroup { () throws(DataStoreError) in
                 do throws(FingerprintLog.Error) { try log.append(records) } catch { throw logError(error) }
+                Self.crashWindow("migrate")
                 do throws(HotStoreError) { try hot.delete(items.map(\.id)) } catch { throw hotError(error) }
             }
             report.migrated += items.count
