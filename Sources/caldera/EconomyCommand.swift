@@ -94,35 +94,31 @@ extension EconomyCommand {
         }
     }
 
-    struct Stake: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Bond tokens from an account's balance to a role (minimums: flexible 50000, core 100000, guardian 500000 ERA by default).")
+    /// What `stake` and `unstake` both name: the ledger, the account, the bond's role and an amount.
+    struct BondOptions: ParsableArguments {
         @OptionGroup var options: EconomyLedgerOption
         @Option(help: "The staking account.") var account: String
         @Option(help: "The bond's role.") var role: StakeRole
         @Option(parsing: .unconditional, help: "Amount, e.g. \"150000 ERA\".") var amount: String
+    }
+
+    struct Stake: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bond tokens from an account's balance to a role (minimums: flexible 50000, core 100000, guardian 500000 ERA by default).")
+        @OptionGroup var bond: BondOptions
 
         func run() throws {
-            do {
-                let operation = EconomyOperation.stake(account: account, role: role, amount: try parseAmount(amount, "--amount"))
-                try applyOne(options.ledger, operation)
-            }
+            try applyOne(bond.options.ledger, .stake(account: bond.account, role: bond.role, amount: try parseAmount(bond.amount, "--amount")))
         }
     }
 
     struct Unstake: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start unbonding part or all of a bond; the tokens return after the unbonding delay and stay slashable until then.")
-        @OptionGroup var options: EconomyLedgerOption
-        @Option(help: "The staking account.") var account: String
-        @Option(help: "The bond's role.") var role: StakeRole
-        @Option(parsing: .unconditional, help: "Amount, e.g. \"50000 ERA\".") var amount: String
+        @OptionGroup var bond: BondOptions
 
         func run() throws {
-            do {
-                let operation = EconomyOperation.unstake(account: account, role: role, amount: try parseAmount(amount, "--amount"))
-                try applyOne(options.ledger, operation)
-            }
+            try applyOne(bond.options.ledger, .unstake(account: bond.account, role: bond.role, amount: try parseAmount(bond.amount, "--amount")))
         }
     }
 
@@ -134,9 +130,7 @@ extension EconomyCommand {
         @Option(name: .customLong("from"), help: "The paying account.") var payer: String = "fees"
 
         func run() throws {
-            do {
-                try applyOne(options.ledger, .distribute(revenue: try parseAmount(revenue, "--revenue"), payer: payer))
-            }
+            try applyOne(options.ledger, .distribute(revenue: try parseAmount(revenue, "--revenue"), payer: payer))
         }
     }
 

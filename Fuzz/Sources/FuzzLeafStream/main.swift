@@ -10,7 +10,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var stream = LeafStream()
     let streamed = Result { () throws(HexLineError) -> [Digest] in
         var out = [Digest]()
-        for part in [bytes[..<cut], bytes[cut...]] { out += try Array(part).withUnsafeBytes { p in try stream.consume(p) } }
+        for part in [bytes[..<cut], bytes[cut...]] {
+            let chunk = Array(part)
+            let r = chunk.withUnsafeBytes { p in Result { () throws(HexLineError) in try stream.consume(p) } }
+            out += try r.get()
+        }
         return out + (try stream.finish())
     }
     switch (whole, streamed) {
