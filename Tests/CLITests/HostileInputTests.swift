@@ -270,4 +270,35 @@ struct HostileInputTests {
             expectCleanFailure(try caldera(args, limits: .hostile), args.joined(separator: " "))
         }
     }
+
+    /// Seeded mutations of every binary and JSON input, through the real commands: each exits 0, 1 or 2
+    /// (with an error line when not 0), within the caps, and a failed decompress leaves no output file.
+    /// 6 mutations per input by default; 200 with CALDERA_LONG_TESTS=1.
+    @Test func mutatedInputsFailCleanly() throws {
+        let rounds = longTests ? 200 : 6
+        let g = a.proofDir + "/guardians.json"
+        let proof = try caldera(["merkle", "inclusion", "--index", "1", a.leaves]).stdout
+        let genesis = Array(#"{"accounts": {"alice": "1000000 ERA"}, "parameters": {"unbondingEpochs": 7}}"#.utf8)
+        let kinds: [(String, [UInt8], (String) -> [String])] = [
+            ("meta-proof", try Array(Data(contentsOf: URL(fileURLWithPath: a.meta))), { ["proof", "verify", $0, "--guardians", g] }),
+            ("proof", try Array(Data(contentsOf: URL(fileURLWithPath: a.proofs[0]))), { ["proof", "inspect", $0, "--json"] }),
+            ("guardians", try Array(Data(contentsOf: URL(fileURLWithPath: g))), { ["proof", "verify", self.a.meta, "--guardians", $0] }),
+            ("archive", try Array(Data(contentsOf: URL(fileURLWithPath: a.archive))), { ["codec", "decompress", $0, "-o", $0 + ".out"] }),
+            ("merkle proof", proof, { ["merkle", "verify", $0] }),
+            ("genesis", genesis, { ["economy", "init", "--genesis", $0, "--ledger", $0 + ".ledger"] }),
+        ]
+        var runs = 0
+        for (k, (name, good, command)) in kinds.enumerated() {
+            for (j, bytes) in Mutations.flips(good, count: rounds, seed: UInt64(k)).enumerated() {
+                let path = try a.dir.write("mutant-\(k)-\(j)", bytes)
+                let r = try caldera(command(path), limits: .hostile)
+                runs += 1
+                #expect(r.signal == 0 && [0, 1, 2].contains(r.status), "\(name) mutant \(j): exit \(r.status) signal \(r.signal): \(r.stderr.prefix(200))")
+                if r.status != 0 { #expect(r.stderr.contains("error: "), "\(name) mutant \(j): no error line") }
+                if name == "archive" && r.status != 0 { #expect(!FileManager.default.fileExists(atPath: path + ".out")) }
+                if name == "genesis" && r.status != 0 { #expect(!FileManager.default.fileExists(atPath: path + ".ledger")) }
+            }
+        }
+        print("mutated inputs: \(runs) runs")
+    }
 }
