@@ -201,7 +201,7 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
 
     static func decode(_ r: inout ByteReader) throws(DecodeError) -> QuorumCertificate {
         let n = try r.count("certificate.guardianCount", max: ProofLimits.maxGuardians)
-        guard n > 0 else { throw .outOfBounds(field: "certificate.guardianCount", value: 0, limit: ProofLimits.maxGuardians) }
+        guard n > 0 else { throw .invalid(field: "certificate.guardianCount", reason: "is 0; a certificate needs at least one guardian") }
         let bitmap = try r.take((n + 7) / 8, "certificate.bitmap")
         var signers = [Int]()
         for (byteIndex, byte) in bitmap.enumerated() {

@@ -241,8 +241,9 @@ public struct MetaProof: Equatable, Sendable {
     init(body r: inout ByteReader) throws(DecodeError) {
         header = try SnapshotHeader.decode(&r)
         certificate = try QuorumCertificate.decode(&r)
+        guard header.entryCount > 0 else { throw .invalid(field: "snapshot entry count", reason: "is 0; a meta-proof needs a snapshot with rollups") }
         let count = try r.count("rollup count", max: min(ProofLimits.maxEntriesInMeta, header.entryCount))
-        guard count > 0 else { throw .outOfBounds(field: "rollup count", value: 0, limit: 0) }
+        guard count > 0 else { throw .invalid(field: "rollup count", reason: "is 0; a meta-proof carries at least one rollup") }
         guard r.remaining >= count * (1 + RollupEntry.encodedSize) else { throw .truncated(field: "rollups") }
         var entryIndices = [UInt64]()
         for _ in 0..<count { entryIndices.append(try MetaProof.nextIndex(&r, after: entryIndices.last, limit: header.entryCount, field: "entry index")) }
@@ -253,7 +254,7 @@ public struct MetaProof: Equatable, Sendable {
         var total: UInt64 = 0
         for (ei, e) in zip(entryIndices, entries) {
             let n = try r.count("message count", max: min(ProofLimits.maxMessagesInMeta - total, e.outboxSize))
-            guard n > 0 else { throw .outOfBounds(field: "message count", value: 0, limit: 0) }
+            guard n > 0 else { throw .invalid(field: "message count", reason: "is 0; every rollup in a meta-proof carries at least one message") }
             guard r.remaining >= n * 2 else { throw .truncated(field: "messages") }
             total += UInt64(n)
             var idx = [UInt64]()

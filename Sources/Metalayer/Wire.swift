@@ -16,6 +16,8 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case trailingBytes(Int)
     case badBitmap
     case compression(String)
+    /// A value the format forbids, with the rule it breaks.
+    case invalid(field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .trailingBytes(n): "\(n) unexpected bytes after the end"
         case .badBitmap: "signer bitmap has bits set beyond the guardian count"
         case let .compression(m): "compressed body: \(m)"
+        case let .invalid(f, r): "\(f): \(r)"
         }
     }
 }
