@@ -32,7 +32,8 @@ public enum InputFile {
             guard Int(st.st_size) <= limit else {
                 throw StorageError(path: name, reason: "is \(st.st_size) bytes; at most \(limit) are accepted here")
             }
-            return try readRegular(fd: fd, size: Int(st.st_size), name: name)
+            // Files under /proc report size 0 and still have content: read those as a stream.
+            if st.st_size > 0 { return try readRegular(fd: fd, size: Int(st.st_size), name: name) }
         }
         // A stream of unknown length: chunks, refused as soon as they pass the limit (nothing is copied
         // until the end, so an endless stream costs the limit, a finished one about twice its size).
