@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Caldera: a modular rollup infrastructure. Dependencies point down:
-// caldera (CLI) -> Claims -> layers -> Merkle -> CCaldera (C hot paths).
+// caldera (CLI) -> Claims -> Measure -> layers -> Merkle -> CCaldera (C hot paths).
+// Benchmarks use Measure, never Claims; only Measure and the executables read the environment.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +16,7 @@ let package = Package(
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
+        .library(name: "Measure", targets: ["Measure"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
@@ -38,12 +40,15 @@ let package = Package(
         // The one durable file writer, bounded input reader, checked standard output and file lock.
         .target(name: "DurableIO"),
         .target(name: "Merkle", dependencies: ["CCaldera", "Wire"]),
-        .target(name: "Metalayer", dependencies: ["Merkle", "CCaldera", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Metalayer", dependencies: ["Merkle", "Economics", "CCaldera", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Economics", dependencies: ["Merkle", "Wire", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
+        // Measurement routines and their environment: the shared data directory, external compressors, timing.
+        .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
+        // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
+        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
@@ -52,21 +57,29 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport"]),
-        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims"]),
+        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
-            "Economics", "Claims", "caldera", "economy-crash-writer",
+            "Economics",
             .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The claims harness and the measurements under it.
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "TestSupport"]),
+        // Tests that run the built `caldera` and `economy-crash-writer` binaries (to be folded into CLITests).
+        .testTarget(name: "CLIProcessTests", dependencies: [
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "TestSupport", "DataTestSupport",
+        ]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
+        // Data-layer test inputs shared by DataLayerTests and CLIProcessTests: chain-like bytes, temporary paths.
+        .target(name: "DataTestSupport", dependencies: ["TestSupport"], path: "Tests/DataTestSupport"),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
-        .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
-        .executableTarget(name: "codec-bench", dependencies: ["ChainCodec"], path: "Benchmarks/CodecBench"),
-        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),
+        .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
+        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
             dependencies: ["Metalayer", "CCaldera", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],

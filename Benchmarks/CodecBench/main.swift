@@ -4,6 +4,7 @@
 //   swift run -c release codec-bench --columns FILE     (stored bytes per column of FILE's archive)
 import ChainCodec
 import Foundation
+import Measure
 
 var shared: URL?
 var only: String?
@@ -39,7 +40,7 @@ while let a = args.popFirst() {
     }
 }
 
-let rows = CodecClaims.measure(sharedDirectory: shared, only: only, level: level)
+let rows = (shared ?? SharedDirectory.resolve()).map { CodecMeasure.measure(shared: $0, only: only, level: level) } ?? []
 if rows.isEmpty {
     FileHandle.standardError.write("error: no corpus files found (set --shared or $CALDERA_SHARED)\n".data(using: .utf8)!)
     exit(2)
@@ -56,12 +57,8 @@ for m in rows {
 print("")
 print("| kind | files | raw B | codec B | codec ratio | zstd -19 ratio | codec / zstd -19 |")
 print("|---|---:|---:|---:|---:|---:|---:|")
-for s in CodecClaims.summary(rows) {
+for s in CodecMeasure.summary(rows) {
     print("| \(s.kind) | \(s.files) | \(s.rawBytes) | \(s.codecBytes) | \(f(s.ratio))× | \(f(Double(s.rawBytes) / Double(max(s.zstd19Bytes, 1))))× | \(f(s.gainOverZstd19)) |")
 }
-
-let c = CodecClaims.claim(rows)
 print("")
-print("claim \(c.id): measured \(c.measured)\(c.unit), holds: \(c.holds)")
-print("  target: \(c.target)")
-print("  conditions: \(c.conditions)")
+print("The claims row data.codec-ratio over these measurements: caldera claims --only codec")

@@ -1,18 +1,13 @@
 // DataBenchmarks: put / get / migrate throughput (MB/s) and hot / cold read latency on the shared
 // corpus, printed as Markdown for docs/benchmarks-data.md. Run in release:
-//   swift run -c release DataBenchmarks [level ...]
+//   swift run -c release data-benchmarks [level ...] | --frames | --cost [ratio]
 import DataLayer
-import Claims
 import Foundation
+import Measure
 import Merkle
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-
-let shared: URL = {
-    if let env = ProcessInfo.processInfo.environment["CALDERA_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env) }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared").standardizedFileURL
-}()
-let sources = DataClaims.corpusSources(shared)
+guard let shared = SharedDirectory.resolve() else { print("no shared data directory: set CALDERA_SHARED or run beside ../shared"); exit(2) }
+let sources = Corpus.sources(shared)
 guard !sources.isEmpty else { print("no corpus under \(shared.path)"); exit(2) }
 let levels = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let sweepFrames = CommandLine.arguments.contains("--frames")
@@ -76,12 +71,12 @@ if sweepFrames {
         let t = clock.now
         _ = try store.migrate(options: .init(policy: TieringPolicy(hotWindow: 0), parameters: .init(level: 19, windowLog: 27, longDistanceMatching: true),
                                              frameTarget: mib << 20), now: 10, nowMillis: 10_000)
-        let mbps = total / 1e6 / seconds(clock.now - t)
+        let mbps = total / 1e6 / (clock.now - t).seconds
         var lat = [Double]()
         for id in ids {
             let t1 = clock.now
             _ = try store.get(id)
-            lat.append(seconds(clock.now - t1))
+            lat.append((clock.now - t1).seconds)
         }
         let st = try store.stats()
         print("| \(mib) MiB | \(String(format: "%.2f", Double(st.cold.rawBytes) / Double(st.cold.bytes)))× | \(String(format: "%.1f", mbps)) | "
@@ -112,20 +107,20 @@ for level in levels.isEmpty ? [3, 19] : levels {
         for chunk in stride(from: 0, to: blobs.count, by: 256) {
             ids += try store.put(Array(blobs[chunk ..< min(blobs.count, chunk + 256)]), time: 0, nowMillis: 0).map(\.id)
         }
-        let put = total / 1e6 / seconds(clock.now - t)
+        let put = total / 1e6 / (clock.now - t).seconds
         var lat = [Double]()
         t = clock.now
         for id in ids {
             let t1 = clock.now
             _ = try store.get(id)
-            lat.append(seconds(clock.now - t1))
+            lat.append((clock.now - t1).seconds)
         }
-        let hotGet = total / 1e6 / seconds(clock.now - t)
+        let hotGet = total / 1e6 / (clock.now - t).seconds
         let hotLat = lat
         t = clock.now
         let r = try store.migrate(options: .init(policy: TieringPolicy(hotWindow: 0), parameters: .init(level: level, windowLog: 27, longDistanceMatching: true)),
                                   now: 10, nowMillis: 10_000)
-        let migrate = total / 1e6 / seconds(clock.now - t)
+        let migrate = total / 1e6 / (clock.now - t).seconds
         // Cold reads: every blob for whole files; a fixed sample of 300 for the 4 KiB workload (each small
         // read decompresses its frame up to the blob, so reading all 8192 would take minutes).
         lat = []
@@ -136,9 +131,9 @@ for level in levels.isEmpty ? [3, 19] : levels {
         for id in sample {
             let t1 = clock.now
             coldBytes += try store.get(id).bytes.count
-            lat.append(seconds(clock.now - t1))
+            lat.append((clock.now - t1).seconds)
         }
-        let coldGet = Double(coldBytes) / 1e6 / seconds(clock.now - t)
+        let coldGet = Double(coldBytes) / 1e6 / (clock.now - t).seconds
         let st = try store.stats()
         let ms = { (x: Double) in String(format: "%.2f ms", x * 1e3) }
         print("| \(workload) (\(blobs.count) blobs, \(String(format: "%.1f", total / 1e6)) MB) | \(level) | \(String(format: "%.1f", put)) | \(String(format: "%.0f", hotGet)) | "

@@ -7,14 +7,14 @@ import Foundation
 func makeLedger(stakers: Int) throws -> (Ledger, String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let ledger = try Ledger.create(path: directory + "/ledger.db", genesis: Workload.genesis(stakers: stakers))
+    let ledger = try Ledger.create(path: directory + "/ledger.db", genesis: OperationWorkload.genesis(stakers: stakers))
     for i in 0..<stakers { try ledger.apply(.stake(account: "s\(i)", role: .flexible, amount: try Amount(era: 50_000))) }
     return (ledger, directory)
 }
 
 /// A pure state with `stakers` flexible-node bonds.
 func makeState(stakers: Int) -> EconomyState {
-    var state = try! EconomyState(genesis: Workload.genesis(stakers: stakers))
+    var state = try! EconomyState(genesis: OperationWorkload.genesis(stakers: stakers))
     for i in 0..<stakers { try! state.apply(.stake(account: "s\(i)", role: .flexible, amount: try! Amount(era: 50_000))) }
     return state
 }
@@ -65,12 +65,12 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("EconomyState random workload",
               configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)) { benchmark in
-        var state = try EconomyState(genesis: Workload.genesis(stakers: 32))
+        var state = try EconomyState(genesis: OperationWorkload.genesis(stakers: 32))
         let accounts = state.accounts.keys.sorted()
-        var random = Workload.Random(seed: 42)
+        var random = OperationWorkload.Random(seed: 42)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            _ = try? state.apply(Workload.operation(from: random.next(), accounts: accounts))
+            _ = try? state.apply(OperationWorkload.operation(from: random.next(), accounts: accounts))
         }
         benchmark.stopMeasurement()
         blackHole(state)

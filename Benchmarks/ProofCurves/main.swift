@@ -1,10 +1,10 @@
 // Prints the full meta-proof curves behind `caldera claims --only proof`: size ratio and L1 gas for
 // N ∈ {1, 8, 64, 256, 1024} × {contiguous, random} × {4, 21, 100} guardians, and verification throughput.
 // Run: swift run -c release proof-curves
-import Claims
 import Foundation
+import Measure
 
-let points = ProofClaims.curve()
+let points = ProofMeasure.curve()
 print("| guardians (sigs) | locality | N | individual B | meta B (zstd) | meta B (raw) | size ratio | ratio w/o zstd | individual gas | meta gas | gas saved |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for p in points {
@@ -16,7 +16,7 @@ print("| guardians | N | individual proofs/s | individual, certificate cached | 
 print("|---:|---:|---:|---:|---:|---:|---:|")
 for g in [4, 21, 100] {
     for n in [1, 8, 64, 1024] {
-        let t = ProofClaims.throughput(guardians: g, batch: n, seconds: 0.4)
+        let t = ProofMeasure.throughput(guardians: g, batch: n, seconds: 0.4)
         print(String(format: "| %d | %d | %.0f | %.0f | %.0f | %.1f× | %.1f× |", g, n, t.individualPerSecond, t.individualCachedPerSecond,
                      t.metaPerSecond, t.metaPerSecond / t.individualPerSecond, t.metaPerSecond / t.individualCachedPerSecond))
     }
@@ -27,12 +27,6 @@ for g in [4, 21, 100] {
 import CCaldera
 import Crypto
 
-func cpuSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 1, count: 32)) // fixed, for reproducibility
 let message = Array("caldera/snapshot/v1\0".utf8) + [UInt8](repeating: 7, count: 64)
 let signature = Array(try key.signature(for: message))
@@ -40,9 +34,9 @@ let publicKey = key.publicKey
 let opensslKey = Array(publicKey.rawRepresentation).withUnsafeBytes { cal_ed25519_key_new($0.baseAddress) }
 func rate(_ body: () -> Bool) -> Double {
     var n = 0
-    let start = cpuSeconds()
-    while cpuSeconds() - start < 1.0 { for _ in 0..<200 { precondition(body()) }; n += 200 }
-    return Double(n) / (cpuSeconds() - start)
+    let start = ThreadCPUClock.seconds()
+    while ThreadCPUClock.seconds() - start < 1.0 { for _ in 0..<200 { precondition(body()) }; n += 200 }
+    return Double(n) / (ThreadCPUClock.seconds() - start)
 }
 let swiftCrypto = rate { publicKey.isValidSignature(signature, for: message) }
 let openssl = rate { message.withUnsafeBytes { m in signature.withUnsafeBytes { s in cal_ed25519_verify(opensslKey, m.baseAddress, m.count, s.baseAddress) == 1 } } }

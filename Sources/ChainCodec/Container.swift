@@ -1,8 +1,11 @@
-// ChainCodec: Caldera's chain-aware archive codec. It recognises chain data (today: RLP block-header
-// streams), splits it into typed columns that compress far better than the raw bytes, recomputes what
-// can be recomputed (parent hashes via Keccak-256) and falls back to plain zstd for everything else.
-// The C core (CCaldera: keccak.c, chaincodec.c, snappy.c) does the hot loops; this module owns the versioned container, its strict
-// decoder and the value-type API. The format is specified byte by byte in docs/archive-codec.md.
+// ChainCodec: Caldera's chain-aware archive codec. It recognises chain data (RLP block-header streams,
+// era1 archives, JSON-RPC exports and other hex text), splits it into typed columns that compress far better
+// than the raw bytes, recomputes what can be recomputed (parent and ommers hashes, total difficulties,
+// transaction hashes, via Keccak-256) and falls back to plain zstd for everything else. The C core
+// (CCaldera: keccak.c, chaincodec.c, snappy.c, txhash.c) does the hot loops; this module owns the versioned
+// container, its strict decoder and the value-type API, and nothing else: no files, processes or clocks
+// (the measurements against other compressors are `Measure.CodecMeasure`). The format is specified byte by
+// byte in docs/archive-codec.md.
 
 import CCaldera
 import Wire

@@ -1,8 +1,10 @@
-// Claims: the measurements behind each of the design's headline numbers, run by `caldera claims`.
+// Claims: the rows of `caldera claims`, one per headline number of the design: the claim, its target, what
+// this machine measured (through the Measure module and the layers) and whether it holds.
 //
 // Every row is measured in the run that prints it, on this machine, with its conditions stated;
-// nothing here is a constant. Each layer contributes a group (merkle, proof, data, economy, execution).
+// nothing here is a constant. Each layer contributes a group (merkle, proof, data, codec, economy, execution).
 import Foundation
+import Measure
 
 /// One row of `caldera claims`: a headline claim of the design and what this machine measured for it.
 public struct ClaimResult: Sendable, Codable, Equatable {
@@ -34,16 +36,8 @@ public struct ClaimContext: Sendable {
     public var sharedDirectory: URL?
     public init(sharedDirectory: URL?) { self.sharedDirectory = sharedDirectory }
 
-    /// `CALDERA_SHARED`, else `../shared` beside the current directory, if it exists.
-    public static func fromEnvironment() -> ClaimContext {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["CALDERA_SHARED"], !env.isEmpty {
-            return ClaimContext(sharedDirectory: URL(fileURLWithPath: env))
-        }
-        let guess = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("../shared").standardizedFileURL
-        var isDir: ObjCBool = false
-        return ClaimContext(sharedDirectory: fm.fileExists(atPath: guess.path, isDirectory: &isDir) && isDir.boolValue ? guess : nil)
-    }
+    /// `CALDERA_SHARED`, else `../shared` beside the current directory, if it exists (`SharedDirectory.resolve`).
+    public static func fromEnvironment() -> ClaimContext { ClaimContext(sharedDirectory: SharedDirectory.resolve()) }
 }
 
 /// Every group `caldera claims` knows, in the order it prints them.

@@ -1,49 +1,11 @@
 // DataClaims: the measurements behind the data layer's headline numbers (`caldera claims --only data`).
-// Every figure is measured in the run that prints it, on ../shared/corpus, with its conditions stated.
+// Every figure is measured in the run that prints it, on the shared corpus, with its conditions stated.
 import DataLayer
 import Foundation
+import Measure
 import Merkle
 
 public enum DataClaims {
-    /// One corpus source (a subdirectory of corpus/) and its files, sorted by name.
-    public struct Source: Sendable {
-        public var name: String
-        public var files: [URL]
-        /// The namespace its blobs go to: the directory name, cut to Celestia's 10 user bytes.
-        public var namespace: Namespace { Namespace(name: String(name.prefix(10))) ?? .default }
-    }
-
-    /// Files the corpus lists under "Derived files" in SOURCES.md (paths relative to corpus/): data
-    /// produced from other corpus files (the RLP streams decoded from each era1 file, the hex-decoded
-    /// OP calldata), which repeats their information.
-    public static func derivedFiles(_ shared: URL) -> Set<String> {
-        guard let text = try? String(contentsOf: shared.appendingPathComponent("corpus/SOURCES.md"), encoding: .utf8) else { return [] }
-        var out = Set<String>(), inDerived = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("## ") { inDerived = line.lowercased().contains("derived"); continue }
-            guard inDerived, line.hasPrefix("| ") else { continue }
-            let cell = line.dropFirst(2).prefix { $0 != "|" }.trimmingCharacters(in: .whitespaces)
-            if cell.contains("/"), !cell.contains(" ") { out.insert(cell) }
-        }
-        return out
-    }
-
-    /// The corpus by source directory; `excludingDerived` leaves out `derivedFiles`.
-    public static func corpusSources(_ shared: URL, excludingDerived: Bool = false) -> [Source] {
-        let derived = excludingDerived ? derivedFiles(shared) : []
-        let corpus = shared.appendingPathComponent("corpus")
-        let fm = FileManager.default
-        guard let dirs = try? fm.contentsOfDirectory(atPath: corpus.path) else { return [] }
-        return dirs.sorted().compactMap { d in
-            var isDir: ObjCBool = false
-            let url = corpus.appendingPathComponent(d)
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue,
-                  let names = try? fm.contentsOfDirectory(atPath: url.path) else { return nil }
-            let files = names.sorted().filter { !derived.contains(d + "/" + $0) }.map { url.appendingPathComponent($0) }.filter { !$0.hasDirectoryPath }
-            return files.isEmpty ? nil : Source(name: d, files: files)
-        }
-    }
-
     /// Per-source and overall byte counts: raw, Caldera's cold archive, and the reference CLIs.
     public struct CompressionResult: Sendable {
         public struct Row: Sendable {
@@ -66,48 +28,18 @@ public enum DataClaims {
         }
     }
 
-    /// Compressed size of the concatenation of `files` by a CLI (`/usr/bin/zstd -19 --long=27 -c` or `/usr/bin/xz -9 -c`),
-    /// started now and read when `wait` is called; nil if the tool is missing.
-    final class CLISize: @unchecked Sendable {
-        let process = Process()
-        let pipe = Pipe()
-        var size: UInt64 = 0
-        let done = DispatchSemaphore(value: 0)
-        init?(tool: String, args: [String], files: [URL]) {
-            guard FileManager.default.isExecutableFile(atPath: tool) else { return nil }
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            // cat the files in order and count the compressed bytes
-            let quoted = files.map { "'" + $0.path.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-            process.arguments = ["-c", "cat \(quoted) | \(tool) \(args.joined(separator: " ")) | wc -c"]
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { return nil }
-            let handle = pipe.fileHandleForReading
-            DispatchQueue.global().async { [self] in
-                let out = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-                size = UInt64(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-                done.signal()
-            }
-        }
-        func wait() -> UInt64? {
-            done.wait()
-            process.waitUntilExit()
-            return process.terminationStatus == 0 && size > 0 ? size : nil
-        }
-    }
-
     /// Puts every corpus file into a fresh store (one namespace per source), migrates everything with
     /// `parameters`, and measures the cold bytes per source; runs `zstd -19 --long=27` and `xz -9` on the
     /// same files (concatenated per source, as a tar would) in the same run.
-    public static func measureCompression(sources: [Source], parameters: Zstd.Parameters = Zstd.Parameters(level: 19, windowLog: 27, longDistanceMatching: true),
+    public static func measureCompression(sources: [Corpus.Source], parameters: Zstd.Parameters = Zstd.Parameters(level: 19, windowLog: 27, longDistanceMatching: true),
                                           runCLIs: Bool = true) throws -> CompressionResult {
         let clock = ContinuousClock()
         let start = clock.now
-        var zstd = [String: CLISize](), xz = [String: CLISize]()
+        var zstd = [String: ExternalCompressor.Running](), xz = [String: ExternalCompressor.Running]()
         if runCLIs {
             for s in sources {
-                zstd[s.name] = CLISize(tool: "/usr/bin/zstd", args: ["-19", "--long=27", "-c", "-q"], files: s.files)
-                xz[s.name] = CLISize(tool: "/usr/bin/xz", args: ["-9", "-c"], files: s.files)
+                zstd[s.name] = ExternalCompressor.zstd19.start(.concatenation(s.files))
+                xz[s.name] = ExternalCompressor.xz9.start(.concatenation(s.files))
             }
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-claims-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
@@ -115,7 +47,7 @@ public enum DataClaims {
         let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
         var raw = [String: UInt64]()
         var rawTotal: UInt64 = 0
-        var contents = [(Source, [[UInt8]])]()
+        var contents = [(Corpus.Source, [[UInt8]])]()
         for s in sources {
             let blobs = try s.files.map { [UInt8](try Data(contentsOf: $0)) }
             contents.append((s, blobs))
@@ -125,10 +57,10 @@ public enum DataClaims {
         let now = Int64(Date().timeIntervalSince1970)
         let t0 = clock.now
         for (s, blobs) in contents { _ = try store.put(blobs.map { (s.namespace, $0) }, time: now, nowMillis: now * 1000) }
-        let putTime = secondsOf(clock.now - t0)
+        let putTime = (clock.now - t0).seconds
         let t1 = clock.now
         _ = try store.migrate(options: .init(policy: TieringPolicy(hotWindow: 0), parameters: parameters), now: now, nowMillis: now * 1000)
-        let migrateTime = secondsOf(clock.now - t1)
+        let migrateTime = (clock.now - t1).seconds
         // cold bytes per namespace: its segments plus the dictionaries they use
         var cold = [Namespace: UInt64]()
         var dictSeen = Set<Digest>()
@@ -140,9 +72,9 @@ public enum DataClaims {
         var rows = [CompressionResult.Row]()
         for s in sources {
             rows.append(.init(source: s.name, files: s.files.count, raw: raw[s.name]!, cold: cold[s.namespace] ?? 0,
-                              zstdCLI: zstd[s.name]?.wait(), xzCLI: xz[s.name]?.wait()))
+                              zstdCLI: zstd[s.name]?.wait().map(UInt64.init), xzCLI: xz[s.name]?.wait().map(UInt64.init)))
         }
-        return CompressionResult(rows: rows, parameters: parameters, seconds: secondsOf(clock.now - start),
+        return CompressionResult(rows: rows, parameters: parameters, seconds: (clock.now - start).seconds,
                                  putMBps: Double(rawTotal) / 1e6 / putTime, migrateMBps: Double(rawTotal) / 1e6 / migrateTime)
     }
 
@@ -161,12 +93,12 @@ public enum DataClaims {
         var measuredRatio = 0.0
         do {
             // Headline: each piece of data once (the corpus' derived files, re-encodings of other files, left out).
-            let originals = corpusSources(shared, excludingDerived: true)
+            let originals = Corpus.sources(shared, excludingDerived: true)
             let r = try measureCompression(sources: originals)
-            let all = try measureCompression(sources: corpusSources(shared), runCLIs: true)
+            let all = try measureCompression(sources: Corpus.sources(shared), runCLIs: true)
             let t = r.total, ta = all.total
             measuredRatio = Double(t.raw) / Double(max(t.cold, 1))
-            let derived = derivedFiles(shared).count
+            let derived = Corpus.derivedFiles(shared).count
             var cond = "corpus \(shared.appendingPathComponent("corpus").path) without its \(derived) derived files (RLP decoded from the era1 files, hex-decoded calldata: they repeat other files' content): "
             cond += "\(t.files) files, \(t.raw) bytes, one namespace per source; "
             cond += "put → migrate --older-than 0s with zstd level \(r.parameters.level), window 2^\(r.parameters.windowLog), long-distance matching, "
@@ -212,6 +144,3 @@ public enum DataClaims {
                            target: "≥ 45% lower", measured: pct, unit: "%", holds: pct >= 45, conditions: cond)
     }
 }
-
-/// Seconds in a Duration (a free function: main's Claims module already has a `Duration.seconds`).
-private func secondsOf(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -1,6 +1,7 @@
 // The economy's rows of `caldera claims` (group `economy`): measured on this machine, not asserted.
 import Economics
 import Foundation
+import Measure
 
 /// Measurements behind the economy's headline claims.
 public enum EconomyClaims {
@@ -32,7 +33,7 @@ public enum EconomyClaims {
     /// with floor(revenue × share): the deviation, in base units, summed with any conservation error.
     static func splitExact() -> ClaimResult {
         var state = stakedState(perClass: 7)
-        var random = Workload.Random(seed: 2026)
+        var random = OperationWorkload.Random(seed: 2026)
         var worstDeviation: UInt128 = 0
         var worstStakerDeviation: UInt128 = 0
         let runs = 1_000
@@ -82,8 +83,7 @@ public enum EconomyClaims {
                 }
                 best = min(best, elapsed)
             }
-            let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
-            return seconds / Double(distributions)
+            return best.seconds / Double(distributions)
         }
         let small = timePerEpoch(stakers: 10)
         let large = timePerEpoch(stakers: largeStakers)
@@ -105,18 +105,18 @@ public enum EconomyClaims {
         var applied = 0
         var seconds = 1.0
         do {
-            let ledger = try Ledger.create(path: directory + "/ledger.db", genesis: Workload.genesis(stakers: 32))
+            let ledger = try Ledger.create(path: directory + "/ledger.db", genesis: OperationWorkload.genesis(stakers: 32))
             var accounts = ledger.state.accounts.keys.sorted()
-            var random = Workload.Random(seed: 7)
+            var random = OperationWorkload.Random(seed: 7)
             let clock = ContinuousClock()
             let elapsed = try clock.measure {
                 while applied < count {
-                    let operation = Workload.operation(from: random.next(), accounts: accounts)
+                    let operation = OperationWorkload.operation(from: random.next(), accounts: accounts)
                     do { try ledger.apply(operation); applied += 1 } catch is EconomyError { continue }
                     if case .transfer = operation { accounts = ledger.state.accounts.keys.sorted() }
                 }
             }
-            seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            seconds = elapsed.seconds
         } catch {
             return ClaimResult(id: "economy.ledger-ops", claim: "The ledger persists operations durably", target: "≥ 100 ops/s",
                                measured: 0, unit: "ops/s", holds: false, conditions: "failed: \(error)")

@@ -1,5 +1,6 @@
 import Execution
 import Foundation
+import Measure
 
 /// The execution layer's rows of `caldera claims` (group `execution`), measured by simulation.
 public enum ExecutionClaims {
@@ -11,12 +12,15 @@ public enum ExecutionClaims {
     }
 
     /// Runs the built-in burst scenarios and, when found, the real traces, each with all four policies.
-    /// `sharedDirectory` nil: $CALDERA_SHARED, else `<package root>/../shared`.
+    /// `sharedDirectory` nil: no shared data, the traces are reported missing.
     public static func compare(sharedDirectory: URL?, config: SimulationConfig = SimulationConfig()) -> (comparisons: [Comparison], missing: [String]) {
-        let shared = sharedDirectory ?? SharedData.directory()
-        var workloads: [(Workload, Bool)] = Scenario.allCases.map { ($0.workload(config: config, seed: config.seed), true) }
+        var workloads: [(ArrivalWorkload, Bool)] = Scenario.allCases.map { ($0.workload(config: config, seed: config.seed), true) }
         var missing: [String] = []
-        for (_, rel) in SharedData.traceFiles {
+        for (_, rel) in SharedDirectory.traceFiles {
+            guard let shared = sharedDirectory else {
+                missing.append("\(rel): no shared data directory")
+                continue
+            }
             let path = shared.appendingPathComponent(rel).path
             do {
                 let trace = try TraceLoader.load(path: path)

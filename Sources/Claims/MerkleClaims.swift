@@ -1,30 +1,23 @@
 import CCaldera
 import Foundation
+import Measure
 import Merkle
 
 /// `merkle.throughput`: Merkle node hashes per second on one core, as a ratio to the SHA-256 limit
 /// of the same machine measured in the same run (`openssl speed -evp sha256 -bytes 64`).
 public enum MerkleClaims {
-    /// CPU seconds this thread has run: `openssl speed` counts CPU time too, so rates compare fairly
-    /// even when other processes share the machine.
-    static func threadCPUSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
-    /// Node hashes per CPU-second building roots over `leaves` leaf hashes, for about `seconds` of CPU.
+    /// Node hashes per CPU-second (CPU time of this thread, as `openssl speed` counts) building roots over `leaves` leaf hashes, for about `seconds` of CPU.
     public static func nodeHashRate(leaves: Int = 1 << 16, seconds: Double = 1.0, backend: SHA256.Backend = .auto) -> Double {
         var rng = SplitMix64(seed: 42)
         let hashes = (0..<leaves).map { _ in MerkleHash.leaf(withUnsafeBytes(of: rng.next()) { Array($0) }) }
         var roots = 0
-        let start = threadCPUSeconds()
+        let start = ThreadCPUClock.seconds()
         var elapsed = 0.0
         var sink = Digest.zero
         repeat {
             sink = MerkleHash.root(leafHashes: hashes, backend: backend)
             roots += 1
-            elapsed = threadCPUSeconds() - start
+            elapsed = ThreadCPUClock.seconds() - start
         } while elapsed < seconds
         precondition(sink != .zero)
         return Double(roots * (leaves - 1)) / elapsed
@@ -34,12 +27,12 @@ public enum MerkleClaims {
     public static func singleStreamRate(seconds: Double = 0.5) -> Double {
         var h = MerkleHash.leaf([UInt8]())
         var n = 0
-        let start = threadCPUSeconds()
+        let start = ThreadCPUClock.seconds()
         var elapsed = 0.0
         repeat {
             for _ in 0..<10_000 { h = MerkleHash.node(h, h) }
             n += 10_000
-            elapsed = threadCPUSeconds() - start
+            elapsed = ThreadCPUClock.seconds() - start
         } while elapsed < seconds
         return Double(n) / elapsed
     }
@@ -90,9 +83,4 @@ public enum MerkleClaims {
         }
         return nil
     }
-}
-
-extension Duration {
-    /// Seconds as a Double: measurements only, never money or consensus.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

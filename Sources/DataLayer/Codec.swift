@@ -1,5 +1,5 @@
 // DataLayer: Caldera's data layer — hot blobs (HotStore), the cold archive of compressed segments
-// (ColdArchive, Segment), the tiering policy and migration between them (TieringPolicy, Migration),
+// (ColdArchive, Segment), the tiering policy and migration between them (TieringPolicy, DataStore.migrate),
 // the append-only fingerprint log whose root a rollup commits on chain (FingerprintLog), the
 // commitments Celestia and Arweave would compute (CelestiaCommitment, ArweaveDataRoot) and the cost
 // model (CostModel). Compression runs in the C core (CCaldera, codec.c); hashing and Merkle trees come from

@@ -1,17 +1,6 @@
 import Economics
 import Merkle
 
-/// ERA amounts in base units (1 ERA = 10^18), with the role minimums taken from the economics
-/// parameters, so the scheduler and the ledger cannot disagree on who may serve.
-public enum ERA {
-    public static let baseUnitsPerERA: UInt128 = Amount.unitsPerERA
-    /// Minimum stake of a core node (100,000 ERA by default).
-    public static let coreMinimumStake: UInt128 = EconomyParameters.default.minimum(for: .core).baseUnits
-    /// Minimum stake of a flexible node (50,000 ERA by default).
-    public static let flexibleMinimumStake: UInt128 = EconomyParameters.default.minimum(for: .flexible).baseUnits
-    public static func units(_ era: UInt64) -> UInt128 { UInt128(era) * baseUnitsPerERA }
-}
-
 public enum NodeRole: String, Sendable, Codable, Equatable { case core, flexible }
 
 /// A node as reported by the economics ledger. Plain input: the ledger adapter builds these.

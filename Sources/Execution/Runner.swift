@@ -28,14 +28,14 @@ public enum ExecutionRunner {
 
     /// Warm start of the autoscalers: the fixed size for the mean rate of the first 60 s (or of the whole
     /// workload if shorter), so neither autoscaler is measured on a cold start from the core floor.
-    public static func warmStart(workload: Workload, config: SimulationConfig) -> Int {
+    public static func warmStart(workload: ArrivalWorkload, config: SimulationConfig) -> Int {
         let span = min(60, max(workload.duration, 1e-9))
         let n = workload.arrivals.prefix { $0 < span }.count
         return fixedSize(rate: Double(n) / span, config: config)
     }
 
     /// Runs one policy on a workload. Fixed policies start at their size; the autoscalers at `warmStart`.
-    public static func run(_ kind: PolicyKind, workload: Workload, config: SimulationConfig) -> SimulationResult {
+    public static func run(_ kind: PolicyKind, workload: ArrivalWorkload, config: SimulationConfig) -> SimulationResult {
         let sim = Simulator(config: config)
         let warm = warmStart(workload: workload, config: config)
         let warmNote = "; warm start with \(warm) nodes (first 60 s mean rate at ρ=0.8)"
@@ -62,7 +62,7 @@ public enum ExecutionRunner {
         }
     }
 
-    public static func runAll(workload: Workload, config: SimulationConfig) -> [SimulationResult] {
+    public static func runAll(workload: ArrivalWorkload, config: SimulationConfig) -> [SimulationResult] {
         PolicyKind.allCases.map { run($0, workload: workload, config: config) }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Input of a simulation run: transaction arrival times (sorted, seconds) and where they came from.
-public struct Workload: Sendable {
+public struct ArrivalWorkload: Sendable {
     public var name: String
     public var arrivals: [Double]
     /// Simulated horizon, seconds (≥ last arrival).
@@ -193,7 +193,7 @@ public struct Simulator: Sendable {
 
     /// Runs `policy` on `workload`. `initialNodes` (clamped to [floor, ceiling]) are serving at t = 0
     /// (a warm start, no activation); nil: the core floor only.
-    public func run<P: ScalingPolicy>(workload: Workload, policy initialPolicy: P, initialNodes: Int? = nil) -> SimulationResult {
+    public func run<P: ScalingPolicy>(workload: ArrivalWorkload, policy initialPolicy: P, initialNodes: Int? = nil) -> SimulationResult {
         var policy = initialPolicy
         let cfg = config
         var rng = Xoshiro256(seed: cfg.seed)

@@ -1,8 +1,9 @@
 // Merkle: SHA-256 and RFC 6962/9162 Merkle trees for every layer of Caldera.
 //
 // This module owns hashing (`SHA256`, `Digest`), trees (`MerkleTree`), proofs (`InclusionProof`,
-// `ConsistencyProof`) and append-only accumulators (`CompactRange`). The hot loops run in the C core
-// (CCaldera); this module is the only way the rest of Caldera reaches them.
+// `ConsistencyProof`, `ProofDocument`), append-only accumulators (`CompactRange`), hex leaf files
+// (`HexLines`) and the seeded generator every layer shares (`SplitMix64`). Its hot loops (SHA-256, tree
+// levels, proofs) run in the C core (CCaldera); other layers reach those through this module.
 import CCaldera
 
 /// A 32-byte SHA-256 digest, stored inline (no heap allocation).

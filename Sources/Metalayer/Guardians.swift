@@ -1,15 +1,11 @@
 @preconcurrency import Crypto
+import Economics
 import Foundation
 import Wire
 import Merkle
 
-/// One base unit is 10^-18 ERA; a guardian bonds at least 500,000 ERA.
-public enum ERA {
-    public static let baseUnitsPerERA: UInt128 = 1_000_000_000_000_000_000
-    public static let minimumGuardianStake: UInt128 = 500_000 * baseUnitsPerERA
-}
-
-/// A guardian: an Ed25519 public key and the stake that weighs its signature.
+/// A guardian: an Ed25519 public key and the stake (base units of ERA, at least the economics parameters'
+/// guardian minimum, `ERA.guardianMinimumStake`) that weighs its signature.
 public struct Guardian: Equatable, Sendable {
     public let publicKey: [UInt8]   // 32 bytes, Ed25519 (RFC 8032)
     public let stake: UInt128       // base units
@@ -20,7 +16,7 @@ public struct Guardian: Equatable, Sendable {
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
             throw .badPublicKey(Hex.encode(publicKey))
         }
-        guard stake >= ERA.minimumGuardianStake else { throw .stakeBelowMinimum(Hex.encode(publicKey), stake) }
+        guard stake >= ERA.guardianMinimumStake else { throw .stakeBelowMinimum(Hex.encode(publicKey), stake) }
         self.publicKey = publicKey; self.stake = stake; self.key = key
     }
 
@@ -60,7 +56,7 @@ public enum GuardianSetError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .badPublicKey(k): "public key \(k.prefix(64)) is not a 32-byte Ed25519 key"
-        case let .stakeBelowMinimum(k, s): "guardian \(k.prefix(16))… stakes \(s) base units, below the guardian minimum of 500000 ERA"
+        case let .stakeBelowMinimum(k, s): "guardian \(k.prefix(16))… stakes \(s) base units, below the guardian minimum of \(Amount(baseUnits: ERA.guardianMinimumStake))"
         case let .duplicateKey(k): "public key \(k.prefix(16))… appears twice"
         case let .size(n): "a guardian set has 1 to \(ProofLimits.maxGuardians) guardians, not \(n)"
         case let .malformed(m): "guardian set: \(m)"

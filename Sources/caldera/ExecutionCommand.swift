@@ -61,7 +61,7 @@ public struct ExecutionCommand: ParsableCommand {
         }
 
         /// Runs the simulation for every chosen policy. Throws `TraceError` on bad input.
-        public func simulate() throws(TraceError) -> (results: [SimulationResult], workload: Workload) {
+        public func simulate() throws(TraceError) -> (results: [SimulationResult], workload: ArrivalWorkload) {
             var config = SimulationConfig()
             guard activationDelay >= 0, activationDelay.isFinite else { throw .invalidParameter("--activation-delay must be ≥ 0 seconds") }
             guard serviceTime > 0, serviceTime.isFinite else { throw .invalidParameter("--service-time must be > 0 seconds") }
@@ -69,7 +69,7 @@ public struct ExecutionCommand: ParsableCommand {
             config.serviceTimeMean = serviceTime
             config.serviceTimeModel = serviceModel
             config.seed = seed
-            let workload: Workload
+            let workload: ArrivalWorkload
             switch (trace, scenario) {
             case (let path?, nil):
                 let t = try TraceLoader.load(path: path)

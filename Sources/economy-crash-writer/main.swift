@@ -39,7 +39,7 @@ var applied = 0
 
 do {
     var ledger = try Ledger.open(path: path)
-    var random = Workload.Random(seed: seed)
+    var random = OperationWorkload.Random(seed: seed)
     var attempted = 0
     while ContinuousClock.now < deadline && getppid() == parent {
         if let limit, attempted >= limit { break }
@@ -47,7 +47,7 @@ do {
         if reopen && attempted > 1 { ledger = try Ledger.open(path: path) }
         // Accounts as this process last saw them: other writers may add some; an unknown one is just refused.
         let accounts = ledger.state.accounts.keys.sorted()
-        let operation = Workload.operation(from: random.next(), accounts: accounts, parameters: ledger.state.parameters)
+        let operation = OperationWorkload.operation(from: random.next(), accounts: accounts, parameters: ledger.state.parameters)
         do {
             try ledger.apply(operation)
             applied += 1

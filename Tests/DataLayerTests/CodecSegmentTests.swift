@@ -1,6 +1,8 @@
 import DataLayer
 import Foundation
 import Merkle
+import DataTestSupport
+import TestSupport
 import Testing
 
 @Suite struct CodecTests {

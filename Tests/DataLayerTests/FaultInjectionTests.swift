@@ -1,6 +1,7 @@
 import DataLayer
 import Foundation
 import Merkle
+import DataTestSupport
 import Testing
 
 /// Where the next injected fault lands: the `target`-th call (0-based) to a tier, either before the

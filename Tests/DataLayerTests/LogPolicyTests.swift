@@ -1,6 +1,7 @@
 import DataLayer
 import Foundation
 import Merkle
+import DataTestSupport
 import Testing
 
 func sampleFingerprint(_ i: Int, kind: Fingerprint.Kind = .put) -> Fingerprint {

@@ -1,6 +1,7 @@
 import DataLayer
 import Foundation
 import Merkle
+import DataTestSupport
 import Testing
 
 /// Recovery on open and the store's locks, on disk, in one process (two `DataStore` instances lock

@@ -1,6 +1,7 @@
 import DataLayer
 import Foundation
 import Merkle
+import TestSupport
 import Testing
 
 @Suite struct CelestiaCommitmentTests {

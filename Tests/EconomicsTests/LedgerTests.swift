@@ -14,12 +14,12 @@ func temporaryDirectory() throws -> String {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/ledger.db"
-        let ledger = try Ledger.create(path: path, genesis: Workload.genesis(stakers: 8))
-        var random = Workload.Random(seed: 11)
+        let ledger = try Ledger.create(path: path, genesis: OperationWorkload.genesis(stakers: 8))
+        var random = OperationWorkload.Random(seed: 11)
         var accounts = ledger.state.accounts.keys.sorted()
         var applied = 0
         for _ in 0..<300 {
-            let operation = Workload.operation(from: random.next(), accounts: accounts)
+            let operation = OperationWorkload.operation(from: random.next(), accounts: accounts)
             do {
                 try ledger.apply(operation)
                 applied += 1

@@ -11,11 +11,11 @@ import PropertyBased
     /// Applies the operations encoded by `words`, checking everything after each; returns (applied, refused).
     @discardableResult
     static func run(words: [UInt64], stakers: Int = 6, parameters: EconomyParameters = .default) throws -> (Int, Int) {
-        var state = try EconomyState(genesis: Workload.genesis(stakers: stakers, parameters: parameters))
+        var state = try EconomyState(genesis: OperationWorkload.genesis(stakers: stakers, parameters: parameters))
         var accounts = state.accounts.keys.sorted()
         var applied = 0, refused = 0
         for word in words {
-            let operation = Workload.operation(from: word, accounts: accounts, parameters: parameters)
+            let operation = OperationWorkload.operation(from: word, accounts: accounts, parameters: parameters)
             let before = state
             do {
                 let events = try state.apply(operation)
@@ -56,7 +56,7 @@ import PropertyBased
         // Thousands of operations in CI; a million with CALDERA_LONG_TESTS=1.
         let total = PropertyTests.longRun ? 1_000_000 : 6_000
         let perRun = 2_000
-        var random = Workload.Random(seed: 0xCA1DE7A)
+        var random = OperationWorkload.Random(seed: 0xCA1DE7A)
         var applied = 0
         for _ in 0..<(total / perRun) {
             let words = (0..<perRun).map { _ in random.next() }

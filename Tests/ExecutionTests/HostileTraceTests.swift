@@ -3,7 +3,7 @@ import Testing
 
 /// Inputs found in review that trapped the trace loader or the simulator: each must now be a TraceError.
 @Suite struct HostileTraceTests {
-    func workload(_ text: String, loadFactor: Double? = nil, compression: Double? = nil) throws(TraceError) -> Workload {
+    func workload(_ text: String, loadFactor: Double? = nil, compression: Double? = nil) throws(TraceError) -> ArrivalWorkload {
         let t = try TraceLoader.parse(text: text, name: "t")
         return try TraceLoader.workload(trace: t, scaling: TraceScaling(timeCompression: compression, loadFactor: loadFactor),
                                         config: SimulationConfig(), seed: 1)

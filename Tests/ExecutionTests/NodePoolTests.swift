@@ -1,4 +1,5 @@
 import Testing
+import Economics
 @testable import Execution
 
 @Suite struct NodePoolTests {

@@ -78,7 +78,7 @@ import Testing
     @Test func jsonHasTheDocumentedKeysAndNullScaleUp() throws {
         var config = SimulationConfig()
         config.seed = 1
-        let w = Workload(name: "flat", arrivals: (0..<100).map { Double($0) * 0.1 }, duration: 10, description: "flat")
+        let w = ArrivalWorkload(name: "flat", arrivals: (0..<100).map { Double($0) * 0.1 }, duration: 10, description: "flat")
         let r = ExecutionRunner.run(.caldera, workload: w, config: config)
         #expect(r.scaleUpSeconds == nil)
         let obj = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]

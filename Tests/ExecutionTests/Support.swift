@@ -1,13 +1,10 @@
 import Foundation
+import TestSupport
 @testable import Execution
 
-/// Package root derived from this file: Tests/ExecutionTests/Support.swift → ../../..
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let sharedDirectory = SharedData.directory(packageRoot: packageRoot)
-func tracePath(_ rel: String) -> String { sharedDirectory.appendingPathComponent(rel).path }
-let ethereumTrace = tracePath("traces/ethereum-mainnet-blocks-2022-09/blocks.csv")
-let azureConvTrace = tracePath("traces/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv")
-let azureCodeTrace = tracePath("traces/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv")
+let ethereumTrace = SharedData.path("traces/ethereum-mainnet-blocks-2022-09/blocks.csv")
+let azureConvTrace = SharedData.path("traces/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv")
+let azureCodeTrace = SharedData.path("traces/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv")
 let tracesAvailable = [ethereumTrace, azureConvTrace, azureCodeTrace].allSatisfy { FileManager.default.fileExists(atPath: $0) }
 
 func signals(rate: Double, queue: Int = 0, serving: Int, activating: Int = 0, mu: Double = 10, window: Double = 0.25) -> LoadSignals {
@@ -15,7 +12,7 @@ func signals(rate: Double, queue: Int = 0, serving: Int, activating: Int = 0, mu
 }
 
 /// A short settlement-style step workload for fast tests: `low` tx/s, step at 20 s to `high`, held 20 s, horizon 60 s.
-func stepWorkload(low: Double = 80, high: Double = 800, seed: UInt64 = 7) -> Workload {
+func stepWorkload(low: Double = 80, high: Double = 800, seed: UInt64 = 7) -> ArrivalWorkload {
     var rng = Xoshiro256(seed: seed)
     var t = 0.0, out: [Double] = []
     while true {
@@ -24,5 +21,5 @@ func stepWorkload(low: Double = 80, high: Double = 800, seed: UInt64 = 7) -> Wor
         let r = (t >= 20 && t < 40) ? high : low
         if rng.nextUnit() * high < r { out.append(t) }
     }
-    return Workload(name: "test-step", arrivals: out, duration: 60, stepTime: 20, description: "test step")
+    return ArrivalWorkload(name: "test-step", arrivals: out, duration: 60, stepTime: 20, description: "test step")
 }

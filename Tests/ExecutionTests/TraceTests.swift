@@ -48,12 +48,6 @@ import Testing
         #expect(e.description.contains("TIMESTAMP"))
     }
 
-    @Test func sharedDirectoryFromEnvironmentOrPackageRoot() {
-        #expect(SharedData.directory(environment: ["CALDERA_SHARED": "/data/shared"], packageRoot: packageRoot).path == "/data/shared")
-        #expect(SharedData.directory(environment: [:], packageRoot: URL(fileURLWithPath: "/work/pkg")).path == "/work/shared")
-        #expect(SharedData.packageRootFromSource().path == packageRoot.path)
-    }
-
     // Needs ../shared/traces (ethereum-mainnet-blocks-2022-09/blocks.csv); skipped in a checkout without it.
     @Test(.enabled(if: tracesAvailable, "shared traces not found (../shared/traces or $CALDERA_SHARED)"))
     func realEthereumTraceLoads() throws {

@@ -1,5 +1,6 @@
 import CCaldera
 import Crypto
+import Economics
 import Foundation
 import Merkle
 import Testing
@@ -102,7 +103,7 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
 
     /// Found in review: the identity point as a public key accepted a forged signature (R = identity, s = 0).
     @Test func smallOrderAndNonCanonicalKeysAreRefused() throws {
-        let stake = ERA.minimumGuardianStake
+        let stake = ERA.guardianMinimumStake
         for bad in Guardian.smallOrder {
             #expect(throws: GuardianSetError.self) { try Guardian(publicKey: bad, stake: stake) }
             var signed = bad; signed[31] |= 0x80
@@ -129,7 +130,7 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
         let w = try workload()
         let back = try GuardianSet(json: try w.guardianSet.jsonData())
         #expect(back == w.guardianSet)
-        let low = try? Guardian(publicKey: w.guardianSet.guardians[0].publicKey, stake: ERA.minimumGuardianStake - 1)
+        let low = try? Guardian(publicKey: w.guardianSet.guardians[0].publicKey, stake: ERA.guardianMinimumStake - 1)
         #expect(low == nil)
         #expect(throws: GuardianSetError.self) { try GuardianSet(json: Data("{\"setId\":1,\"guardians\":[]}".utf8)) }
         #expect(throws: GuardianSetError.self) { try GuardianSet(json: Data("not json".utf8)) }

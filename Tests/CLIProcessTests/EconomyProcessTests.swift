@@ -1,33 +1,29 @@
-import Foundation
-import Testing
 @testable import Economics
+import Foundation
+import TestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The directory holding the built executables: the test binary's own directory.
-func productsDirectory() -> String {
-    #if os(Linux)
-    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    #else
-    let me = Bundle.main.bundlePath
-    #endif
-    var url = URL(fileURLWithPath: me).deletingLastPathComponent()
-    // On macOS the tests run inside a .xctest bundle; walk up to the products directory.
-    while url.path.contains(".xctest") { url = url.deletingLastPathComponent() }
-    return url.path
-}
+/// A built executable beside the tests: `caldera` or `economy-crash-writer` (TestSupport finds the directory).
+func tool(_ name: String) -> URL { productsDirectory.appendingPathComponent(name) }
 
 /// The CLI executable, `caldera`.
 func cliName() -> String {
     "caldera"
 }
 
+func era(_ value: UInt128) -> Amount { try! Amount(era: value) }
+
+/// A fresh temporary directory (TestSupport's), removed by the caller.
+func temporaryDirectory() throws -> String { try TempDir("economy").path }
+
 struct RunResult { var status: Int32; var stdout: String; var stderr: String }
 
 func runTool(_ name: String, _ arguments: [String]) throws -> RunResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: productsDirectory() + "/" + name)
+    process.executableURL = tool(name)
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -62,7 +58,7 @@ func readPipe(_ pipe: Pipe, untilEnd: Bool = true) -> String {
 /// Starts `economy-crash-writer` on a ledger; its stdout is piped so the test can wait for "writing" or read "applied N".
 func startWriter(_ path: String, seed: UInt64, _ options: [String] = []) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: productsDirectory() + "/economy-crash-writer")
+    process.executableURL = tool("economy-crash-writer")
     process.arguments = [path, String(seed)] + options
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -83,8 +79,8 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
     return ledger
 }
 
-@Suite(.serialized) struct ProcessTests {
-    static let killRounds = PropertyTests.longRun ? 50 : 10
+@Suite(.serialized) struct EconomyProcessTests {
+    static let killRounds = longTests ? 50 : 10
 
     /// Kills processes writing the ledger at random moments (SIGKILL: no clean-up runs), two at a time so that a
     /// kill can land while the other holds the lock or rebases on the file, sometimes before either has committed
@@ -94,11 +90,11 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/ledger.db"
-        _ = try Ledger.create(path: path, genesis: Workload.genesis(stakers: 16))
+        _ = try Ledger.create(path: path, genesis: OperationWorkload.genesis(stakers: 16))
         let seed = UInt64(Date().timeIntervalSince1970)  // a new schedule of kills every run; reported on failure
-        var random = Workload.Random(seed: seed)
+        var random = OperationWorkload.Random(seed: seed)
         var lastLength = 1
-        for round in 0..<ProcessTests.killRounds {
+        for round in 0..<EconomyProcessTests.killRounds {
             let first = try startWriter(path, seed: random.next() >> 1)
             let second = try startWriter(path, seed: random.next() >> 1, ["--reopen"])
             let writers = [first.0, second.0]
@@ -131,8 +127,8 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/ledger.db"
-        _ = try Ledger.create(path: path, genesis: Workload.genesis(stakers: 12))
-        let operations = PropertyTests.longRun ? 1_000 : 250
+        _ = try Ledger.create(path: path, genesis: OperationWorkload.genesis(stakers: 12))
+        let operations = longTests ? 1_000 : 250
         let writers = try (0..<4).map { i in
             try startWriter(path, seed: 1_000 + UInt64(i), ["--operations", String(operations)] + (i % 2 == 1 ? ["--reopen"] : []))
         }
@@ -164,7 +160,7 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
         _ = try Ledger.create(path: path, genesis: Genesis(accounts: Dictionary(uniqueKeysWithValues: (0..<count).map { ("n\($0)", era(200_000)) })))
         let processes = try (0..<count).map { i -> (Process, Pipe) in
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: productsDirectory() + "/" + cliName())
+            process.executableURL = tool(cliName())
             process.arguments = ["economy", "stake", "--ledger", path, "--account", "n\(i)", "--role", "core", "--amount", "100000 ERA"]
             let err = Pipe()
             process.standardOutput = FileHandle.nullDevice

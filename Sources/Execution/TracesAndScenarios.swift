@@ -12,7 +12,7 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .fileNotFound(let p): return "trace file not found: \(p) (pass a path to an ethereum-etl blocks CSV or an Azure arrivals CSV; shared traces live in $CALDERA_SHARED/traces, default <package>/../shared/traces)"
+        case .fileNotFound(let p): return "trace file not found: \(p) (pass a path to an ethereum-etl blocks CSV or an Azure arrivals CSV; the shared traces are in $CALDERA_SHARED/traces, by default ../shared/traces)"
         case .unreadable(let p, let why): return "cannot read trace file \(p): \(why)"
         case .empty(let p): return "trace file \(p) has no data rows"
         case .unrecognizedFormat(let p, let header): return "unrecognized trace format in \(p): header '\(header.prefix(120))' has neither 'timestamp' + 'transaction_count' (ethereum-etl blocks) nor 'TIMESTAMP' (Azure arrivals)"
@@ -137,7 +137,7 @@ public enum TraceLoader {
     /// Turns a trace into arrivals. Ethereum: block i's transactions (× load factor) arrive at uniformly
     /// random times within the mean block interval W before the block (compressed time; shifted by W). Azure: each
     /// request becomes `loadFactor` transactions at uniformly random times within [t, t + 1 s).
-    public static func workload(trace: Trace, scaling: TraceScaling, config: SimulationConfig, seed: UInt64) throws(TraceError) -> Workload {
+    public static func workload(trace: Trace, scaling: TraceScaling, config: SimulationConfig, seed: UInt64) throws(TraceError) -> ArrivalWorkload {
         let compression = scaling.timeCompression ?? (trace.format == .ethereumBlocks ? 15 : 1)
         guard compression >= 1e-3, compression <= 1e6 else { throw .invalidParameter("time compression must be in 0.001 … 1000000, got \(compression)") }
         if let f = scaling.loadFactor, !(f > 0 && f <= 1e6) { throw .invalidParameter("load factor must be in (0, 1000000], got \(f)") }
@@ -169,7 +169,7 @@ public enum TraceLoader {
         return w
     }
 
-    static func arrivals(trace: Trace, compression: Double, factor: Double, seed: UInt64) -> Workload {
+    static func arrivals(trace: Trace, compression: Double, factor: Double, seed: UInt64) -> ArrivalWorkload {
         var rng = Xoshiro256(seed: seed ^ 0xA55A_1234_ABCD_0001)
         var out: [Double] = []
         func scaled(_ n: Int) -> Int {
@@ -198,7 +198,7 @@ public enum TraceLoader {
             end = (trace.times.last ?? 0) / compression + 1
         }
         out.sort()
-        return Workload(name: trace.name, arrivals: out, duration: max(end, out.last ?? 0), description: "")
+        return ArrivalWorkload(name: trace.name, arrivals: out, duration: max(end, out.last ?? 0), description: "")
     }
 }
 
@@ -210,7 +210,7 @@ public enum Scenario: String, Sendable, CaseIterable {
     case settlementSpike20x = "settlement-spike-20x"
 
     /// Loads per node are sized at the reference utilisation (0.8): "needs n nodes" = n × μ × 0.8 tx/s.
-    public func workload(config: SimulationConfig, seed: UInt64) -> Workload {
+    public func workload(config: SimulationConfig, seed: UInt64) -> ArrivalWorkload {
         let perNode = config.serviceRatePerNode * TraceScaling.referenceUtilization
         let high = Double(config.ceiling) * perNode
         let (low, hold, duration): (Double, Double, Double)
@@ -237,27 +237,6 @@ public enum Scenario: String, Sendable, CaseIterable {
             if rng.nextUnit() * high < rate(t) { out.append(t) }
         }
         let desc = "scenario \(rawValue): Poisson arrivals, \(fmt(low, 1)) tx/s (needs \(fmt(low / perNode, 1)) nodes at ρ=0.8) for \(fmt(step)) s, linear step within \(fmt(ramp)) s to \(fmt(high, 1)) tx/s (needs \(config.ceiling)), held \(fmt(hold)) s, back within \(fmt(ramp)) s; horizon \(fmt(duration)) s; arrival seed \(seed)"
-        return Workload(name: rawValue, arrivals: out, duration: duration, stepTime: step, description: desc)
+        return ArrivalWorkload(name: rawValue, arrivals: out, duration: duration, stepTime: step, description: desc)
     }
-}
-
-/// Locates the shared data directory: $CALDERA_SHARED, else `<package root>/../shared`.
-public enum SharedData {
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 packageRoot: URL = packageRootFromSource()) -> URL {
-        if let env = environment["CALDERA_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env, isDirectory: true) }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
-    }
-
-    /// The package root derived from this source file's location (Sources/Execution/Workloads.swift).
-    public static func packageRootFromSource(_ file: String = #filePath) -> URL {
-        URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// The real traces, relative to the shared directory.
-    public static let traceFiles: [(label: String, path: String)] = [
-        ("ethereum-blocks", "traces/ethereum-mainnet-blocks-2022-09/blocks.csv"),
-        ("azure-conv", "traces/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv"),
-        ("azure-code", "traces/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv"),
-    ]
 }

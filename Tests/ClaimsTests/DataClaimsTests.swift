@@ -1,6 +1,8 @@
 import Claims
 import DataLayer
 import Foundation
+import Measure
+import TestSupport
 import Testing
 
 @Suite struct DataClaimsTests {
@@ -16,7 +18,7 @@ import Testing
 
     @Test(.enabled(if: SharedData.exists("corpus/op-batcher-calldata"), "needs ../shared/corpus"))
     func compressionIsMeasuredSideBySideWithTheCLIs() throws {
-        let sources = DataClaims.corpusSources(SharedData.directory).filter { $0.name == "op-batcher-calldata" || $0.name == "optimism" }
+        let sources = Corpus.sources(SharedData.directory).filter { $0.name == "op-batcher-calldata" || $0.name == "optimism" }
         #expect(sources.count == 2)
         let r = try DataClaims.measureCompression(sources: sources, parameters: .init(level: 3, windowLog: 0, longDistanceMatching: false))
         for row in r.rows {
@@ -28,12 +30,12 @@ import Testing
 
     @Test(.enabled(if: SharedData.exists("corpus/SOURCES.md"), "needs ../shared/corpus"))
     func derivedFilesComeFromSourcesAndAreLeftOutOfTheHeadline() throws {
-        let derived = DataClaims.derivedFiles(SharedData.directory)
+        let derived = Corpus.derivedFiles(SharedData.directory)
         #expect(derived.contains("go-ethereum/sepolia-00000-643a00f7.headers.rlp"))
         #expect(derived.contains("op-batcher-calldata/calldata.bin"))
         #expect(!derived.contains(where: { $0.hasSuffix(".era1") || $0.hasSuffix(".json") }))
-        let all = DataClaims.corpusSources(SharedData.directory).flatMap(\.files)
-        let originals = DataClaims.corpusSources(SharedData.directory, excludingDerived: true).flatMap(\.files)
+        let all = Corpus.sources(SharedData.directory).flatMap(\.files)
+        let originals = Corpus.sources(SharedData.directory, excludingDerived: true).flatMap(\.files)
         // every listed derived file exists and is the only thing left out
         #expect(all.count == originals.count + derived.count)
         #expect(originals.allSatisfy { url in !derived.contains(where: { url.path.hasSuffix("/" + $0) }) })

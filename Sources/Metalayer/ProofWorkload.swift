@@ -1,4 +1,5 @@
 import Crypto
+import Economics
 import Foundation
 import Merkle
 
@@ -66,10 +67,10 @@ public struct ProofWorkload: Sendable {
         var keys = [Int: Curve25519.Signing.PrivateKey]()
         var members = [Guardian]()
         for i in 0..<c.guardians {
-            let k = try Curve25519.Signing.PrivateKey(rawRepresentation: SHA256.hash(Array("caldera/guardian/\(c.seed)/\(i)".utf8)).bytes)
+            let k = try Curve25519.Signing.PrivateKey(rawRepresentation: Merkle.SHA256.hash(Array("caldera/guardian/\(c.seed)/\(i)".utf8)).bytes)
             keys[i] = k
-            let era = UInt128(500_000 + rng.next() % 1_500_001)
-            members.append(try Guardian(publicKey: Array(k.publicKey.rawRepresentation), stake: era * ERA.baseUnitsPerERA))
+            let era = 500_000 + rng.next() % 1_500_001
+            members.append(try Guardian(publicKey: Array(k.publicKey.rawRepresentation), stake: ERA.units(era)))
         }
         guardianSet = try GuardianSet(id: 1 + c.seed % 1000, guardians: members)
 

@@ -3,7 +3,7 @@ import Merkle
 /// A reproducible workload of random operations, shared by the property tests, the crash test's writer process,
 /// the claims measurements and the benchmarks. It deliberately produces invalid operations too (amounts below
 /// minimums, unknown accounts, over-large unstakes) so that refusals are exercised as much as successes.
-public enum Workload {
+public enum OperationWorkload {
     /// The same sequence on every platform for a given seed (SplitMix64, shared with the other layers).
     public typealias Random = SplitMix64
 

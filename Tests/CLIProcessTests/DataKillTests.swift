@@ -1,13 +1,15 @@
 import DataLayer
+import DataTestSupport
 import Foundation
 import Merkle
+import TestSupport
 import Testing
 
 /// The crash test: `migrate` (a real child process) is SIGKILLed at random moments; after every kill
 /// each blob must be readable, byte-exact, from at least one tier; after a final uninterrupted run,
 /// every blob is cold, and the log holds exactly one put and one migrate record per blob, with a
 /// root that matches its records.
-@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+@Suite(.enabled(if: calderaAvailable, "needs the caldera binary beside the tests"))
 struct KillTests {
     @Test func migrateSurvivesKillNineAtRandomMoments() throws {
         let dir = tempPath("kill")
@@ -40,7 +42,7 @@ struct KillTests {
         var progress = [String]()
         for _ in 0..<6 {
             let p = Process()
-            p.executableURL = cliBinary
+            p.executableURL = URL(fileURLWithPath: calderaBinary)
             p.arguments = args
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
@@ -81,9 +83,9 @@ struct KillTests {
 /// Loops of the CLI's `put` and `migrate`, each SIGKILLed at a random moment of its run (or left to
 /// finish): after every one, `caldera data verify` exits 0 and every blob whose `put` returned reads
 /// back byte-exact. 10 loops, or 50 with CALDERA_LONG_TESTS=1.
-@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+@Suite(.enabled(if: calderaAvailable, "needs the caldera binary beside the tests"))
 struct KillLoopTests {
-    static let loops = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 50 : 10
+    static let loops = longTests ? 50 : 10
 
     @Test func putAndMigrateSurviveKillNineAtRandomMoments() throws {
         let dir = tempPath("killloop")
@@ -117,7 +119,7 @@ struct KillLoopTests {
                 delay = i == 0 ? 10_000_000 : UInt32.random(in: runMicros * 2 / 5 ... runMicros, using: &rng)
             }
             let p = Process()
-            p.executableURL = cliBinary
+            p.executableURL = URL(fileURLWithPath: calderaBinary)
             p.arguments = args
             let out = Pipe(), err = Pipe()
             p.standardOutput = out
@@ -166,11 +168,11 @@ struct KillLoopTests {
 /// (and `migrate` between its fingerprints and the hot release). A debug build pauses in that window when
 /// asked (`CALDERA_CRASH_WINDOW`), so the kill lands there every time; afterwards the store verifies,
 /// the blob reads back and its fingerprint can be proved, with no repair command run.
-@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+@Suite(.enabled(if: calderaAvailable, "needs the caldera binary beside the tests"))
 struct CrashWindowTests {
     func killInWindow(_ window: String, _ args: [String]) throws {
         let p = Process()
-        p.executableURL = cliBinary
+        p.executableURL = URL(fileURLWithPath: calderaBinary)
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(["CALDERA_CRASH_WINDOW": window]) { $1 }
         let err = Pipe()

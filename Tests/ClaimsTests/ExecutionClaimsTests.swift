@@ -1,9 +1,8 @@
 import Claims
 import Foundation
 import Testing
-@testable import Execution
 
-@Suite struct ClaimsTests {
+@Suite struct ExecutionClaimsTests {
     @Test func withoutTracesReportsScenarioRowsAndSaysSo() {
         let rows = ExecutionClaims.measure(sharedDirectory: URL(fileURLWithPath: "/nonexistent-shared"))
         #expect(rows.map(\.id) == ["execution.scale-time", "execution.congestion", "execution.waste"])

@@ -1,7 +1,7 @@
 import Testing
 @testable import Claims
 
-@Suite struct ClaimsTests {
+@Suite struct EconomyClaimsTests {
     @Test func economyClaimsHoldAtTestSizes() {
         // Small sizes keep the debug-build test fast; `caldera claims` runs the full 100,000-staker measurement.
         let rows = EconomyClaims.measure(largeStakers: 3_000, distributions: 300, ledgerOperations: 40)

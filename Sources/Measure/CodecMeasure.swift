@@ -1,3 +1,4 @@
+import ChainCodec
 import Foundation
 
 /// One file measured: the codec against general-purpose compressors on the same bytes, same run.
@@ -34,30 +35,19 @@ public struct CodecKindSummary: Sendable {
     public var gainOverZstd19: Double { Double(zstd19Bytes) / Double(max(codecBytes, 1)) }
 }
 
-/// The measurements behind the claim "cold data compressed up to 1/20 of the original size".
-public enum CodecClaims {
-    /// The comparison commands, run as external processes on the same file.
-    public static let zstdCommand = ["zstd", "-19", "--long=27", "-c", "-q"]
-    public static let xzCommand = ["xz", "-9", "-c"]
-    public static let brotliCommand = ["brotli", "-q", "11", "-c"]
-
+/// The measurements behind the claim "cold data compressed up to 1/20 of the original size": the chain-aware
+/// codec on every corpus file, against `zstd -19 --long=27`, `xz -9` and `brotli 11` on the same file.
+public enum CodecMeasure {
     static let floorColumns = ["f00-parentHash-data", "f01-ommersHash-data", "f03-stateRoot-data", "f04-transactionsRoot-data",
                                "f05-receiptsRoot-data", "f13-mixHash-data", "f14-nonce-data", "f16-withdrawalsRoot-data",
                                "f19-parentBeaconRoot-data", "f20-requestsHash-data"]
 
-    /// Measures every corpus file under `sharedDirectory/corpus` (default `$CALDERA_SHARED` or `../shared`
-    /// beside the current directory). `only` keeps files whose relative path contains it. Comparison
-    /// compressors that are not installed give nil. Returns [] when the corpus is absent.
-    public static func measure(sharedDirectory: URL?, only: String? = nil, level: Int32 = ChainCodec.defaultLevel,
+    /// Measures every corpus file under `shared/corpus`. `only` keeps files whose relative path contains it.
+    /// Comparison compressors that are not installed give nil. Returns [] when the corpus is absent.
+    public static func measure(shared: URL, only: String? = nil, level: Int32 = ChainCodec.defaultLevel,
                                runExternal: Bool = true) -> [CodecMeasurement] {
-        let shared = sharedDirectory ?? defaultShared()
         let corpus = shared.appendingPathComponent("corpus")
-        guard let e = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil) else { return [] }
-        let files = e.compactMap { $0 as? URL }
-            .filter { !$0.hasDirectoryPath && $0.lastPathComponent != "SOURCES.md" }
-            .map { String($0.standardizedFileURL.path.dropFirst(corpus.standardizedFileURL.path.count + 1)) }
-            .filter { only == nil || $0.contains(only!) }
-            .sorted()
+        let files = Corpus.files(shared).filter { only == nil || $0.contains(only!) }
         var rows: [CodecMeasurement] = []
         for rel in files {
             let url = corpus.appendingPathComponent(rel)
@@ -86,9 +76,9 @@ public enum CodecClaims {
             rows.append(CodecMeasurement(
                 kind: kindName(bytes), file: rel, transform: transform, rawBytes: bytes.count,
                 codecBytes: archive.count,
-                zstd19Bytes: runExternal ? (compressedSize(zstdCommand, url) ?? 0) : 0,
-                xzBytes: runExternal ? compressedSize(xzCommand, url) : nil,
-                brotliBytes: runExternal ? compressedSize(brotliCommand, url) : nil,
+                zstd19Bytes: runExternal ? (ExternalCompressor.zstd19.compressedSize(.file(url)) ?? 0) : 0,
+                xzBytes: runExternal ? ExternalCompressor.xz9.compressedSize(.file(url)) : nil,
+                brotliBytes: runExternal ? ExternalCompressor.brotli11.compressedSize(.file(url)) : nil,
                 encodeMBps: mb / (Double(t1 - t0) / 1e9),
                 decodeMBps: mb * Double(reps) / (Double(d1 - d0) / 1e9),
                 floorBytes: floor))
@@ -115,62 +105,5 @@ public enum CodecClaims {
             by[r.kind] = s
         }
         return by.values.sorted { $0.kind < $1.kind }
-    }
-
-    /// Size of `command + [file]`'s standard output, or nil when the tool is missing or fails.
-    static func compressedSize(_ command: [String], _ file: URL) -> Int? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = command + [file.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        var total = 0
-        while true {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            total += chunk.count
-        }
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? total : nil
-    }
-
-    static func defaultShared() -> URL {
-        if let env = ProcessInfo.processInfo.environment["CALDERA_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().appendingPathComponent("shared")
-    }
-}
-
-/// The claims row `data.codec-ratio`, in the shape of `caldera claims` (id, claim, target,
-/// measured, unit, holds, conditions).
-public struct CodecClaim: Sendable {
-    public var id = "data.codec-ratio"
-    public var claim = "cold data compressed up to 1/20 of the original size"
-    public var target = "≥ 20× where the data allows; ≥ 1.5× zstd -19 on RLP blocks and JSON-RPC exports; decode ≥ 200 MB/s"
-    public var measured: String
-    public var unit = "×"
-    public var holds: Bool
-    public var conditions: String
-}
-
-extension CodecClaims {
-    /// Summarises measurements into the claims row: the best per-kind ratio is `measured`; `holds` only
-    /// when some kind reaches 20× and the RLP block kinds and JSON-RPC exports each beat zstd -19 by 1.5×.
-    public static func claim(_ rows: [CodecMeasurement]) -> CodecClaim {
-        let kinds = summary(rows)
-        func f(_ x: Double) -> String { String(format: "%.2f", x) }
-        let best = kinds.map(\.ratio).max() ?? 0
-        let perKind = kinds.map { "\($0.kind): \(f($0.ratio))× (zstd -19 \(f(Double($0.rawBytes) / Double(max($0.zstd19Bytes, 1))))×, gain \(f($0.gainOverZstd19))×, \($0.files) files)" }
-        let rlpOK = kinds.filter { ["rlp-headers", "era1"].contains($0.kind) }.allSatisfy { $0.gainOverZstd19 >= 1.5 }
-        let jsonOK = kinds.filter { $0.kind == "json-rpc" }.allSatisfy { $0.gainOverZstd19 >= 1.5 }
-        let verdict = "vs zstd -19: RLP blocks (era1, headers) \(rlpOK ? "≥" : "<") 1.5×, JSON-RPC exports \(jsonOK ? "≥" : "<") 1.5×, "
-            + "20× \(best >= 20 ? "reached" : "not reached") by any kind"
-        let slowest = rows.map(\.decodeMBps).min() ?? 0
-        return CodecClaim(
-            measured: f(best),
-            holds: best >= 20 && rlpOK && jsonOK && slowest >= 200,
-            conditions: "lossless, SHA-256 checked; zstd level 19 columns; corpus ../shared/corpus (\(rows.count) files); "
-                + perKind.joined(separator: "; ") + "; slowest decode \(f(slowest)) MB/s (one core); " + verdict)
     }
 }

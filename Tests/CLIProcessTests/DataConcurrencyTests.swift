@@ -1,7 +1,9 @@
 import DataLayer
+import DataTestSupport
 import Foundation
 import Merkle
 import Testing
+import TestSupport
 
 /// What the concurrent processes saw, collected across threads.
 final class Outcomes: @unchecked Sendable {
@@ -26,14 +28,14 @@ func rawSQLite(_ stderr: String) -> Bool {
 /// Four writer processes at a time on one store (puts and a migrate, starting on a fresh directory,
 /// so they also race to create it) while a reader loops `verify` and `get`: no false verify failure,
 /// no raw SQLite error, and every writer succeeds or says the store is busy.
-@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+@Suite(.enabled(if: calderaAvailable, "needs the caldera binary beside the tests"))
 struct ConcurrencyTests {
     @Test func fourWritersAndAVerifyingReader() throws {
         let dir = tempPath("conc")
         let files = tempPath("conc-files")
         try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
         defer { for d in [dir, files] { try? FileManager.default.removeItem(atPath: d) } }
-        let rounds = ProcessInfo.processInfo.environment["CALDERA_LONG_TESTS"] == "1" ? 20 : 8
+        let rounds = longTests ? 20 : 8
         let seen = Outcomes()
         let readerDone = DispatchSemaphore(value: 0)
 

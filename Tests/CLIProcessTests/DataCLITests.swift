@@ -1,41 +1,13 @@
 import DataLayer
+import DataTestSupport
 import Foundation
 import Merkle
+import TestSupport
 import Testing
 
-/// Runs the built `caldera` binary (in the same products directory as the test bundle).
-struct Run {
-    let status: Int32
-    let stdout: [UInt8]
-    let stderr: String
-    var text: String { String(decoding: stdout, as: UTF8.self) }
-}
-
-func productsDirectory() -> URL {
-    var url = URL(fileURLWithPath: CommandLine.arguments[0])
-    while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("caldera").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}
-
-let cliBinary = productsDirectory().appendingPathComponent("caldera")
-let cliAvailable = FileManager.default.isExecutableFile(atPath: cliBinary.path)
-
+/// Runs the built `caldera` binary (TestSupport's `caldera`), without its 60-second cap: a `migrate` may take longer.
 @discardableResult
-func cli(_ args: [String]) throws -> Run {
-    let p = Process()
-    p.executableURL = cliBinary
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: [UInt8](o), stderr: String(decoding: e, as: UTF8.self))
-}
+func cli(_ args: [String]) throws -> Run { try caldera(args, limits: Limits(seconds: 3_600)) }
 
 /// All input files of this process's CLI tests live here; each test removes what it wrote.
 let tempFilesDirectory = tempPath("files")
@@ -48,7 +20,7 @@ func writeTemp(_ name: String, _ bytes: [UInt8]) throws -> String {
     return p
 }
 
-@Suite(.enabled(if: cliAvailable, "needs the caldera binary beside the tests"))
+@Suite(.enabled(if: calderaAvailable, "needs the caldera binary beside the tests"))
 struct DataCLITests {
     @Test func putMigrateGetVerifyStatsAndProofs() throws {
         let store = tempPath("cli")
