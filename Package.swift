@@ -26,12 +26,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Merkle levels and proofs, hex parsing.
-        // Only Swift targets of this package import it; users see Swift value types.
+        // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Keccak, Merkle levels and proofs, hex parsing,
+        // zstd/lz4, the archive codec's transforms. Only Swift targets of this package import it; users see
+        // Swift value types. Headers: include/CCaldera.h (conventions, errors) + cal_hash.h, cal_codec.h, cal_chaincodec.h.
         .target(
             name: "CCaldera",
             path: "CSources/CCaldera",
             linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4")]
+        ),
+        // Benchmark-only C: OpenSSL's Ed25519 verifier and SHA-256 rate, to compare against. Only the benchmarks,
+        // the claims harness and tests depend on it; the other library products do not carry it.
+        .target(
+            name: "CCalderaBench",
+            dependencies: ["CCaldera"],
+            path: "CSources/CCalderaBench",
+            linkerSettings: [.linkedLibrary("crypto")]
         ),
         // The one byte reader/writer and strict JSON decoder for every format (no dependencies).
         .target(name: "Wire"),
@@ -43,7 +52,7 @@ let package = Package(
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
-        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
+        .target(name: "Claims", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCalderaBench"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
@@ -52,7 +61,7 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Claims", "Merkle", "caldera"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "Claims"]),
@@ -64,12 +73,12 @@ let package = Package(
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
-        .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "proof-curves", dependencies: ["Claims", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Claims", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
-            dependencies: ["Metalayer", "CCaldera", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["Metalayer", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/MetalayerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

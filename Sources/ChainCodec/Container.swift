@@ -1,7 +1,7 @@
 // ChainCodec: Caldera's chain-aware archive codec. It recognises chain data (today: RLP block-header
 // streams), splits it into typed columns that compress far better than the raw bytes, recomputes what
 // can be recomputed (parent hashes via Keccak-256) and falls back to plain zstd for everything else.
-// The C core (CCaldera: keccak.c, chaincodec.c, snappy.c) does the hot loops; this module owns the versioned container, its strict
+// The C core (CCaldera: keccak.c, rlpcol.c, hexcol.c, era1.c, snappy.c) does the hot loops; this module owns the versioned container, its strict
 // decoder and the value-type API. The format is specified byte by byte in docs/archive-codec.md.
 
 import CCaldera
