@@ -9,6 +9,8 @@
  */
 #ifndef CCALDERA_INTERNAL_H
 #define CCALDERA_INTERNAL_H
+#include "CCaldera.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
