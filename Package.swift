@@ -28,12 +28,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Merkle levels and proofs, hex parsing.
-        // Only Swift targets of this package import it; users see Swift value types.
+        // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Keccak, Merkle levels and proofs, hex parsing,
+        // zstd/lz4, the archive codec's transforms. Only Swift targets of this package import it; users see
+        // Swift value types. Headers: include/CCaldera.h (conventions, errors) + cal_hash.h, cal_codec.h, cal_chaincodec.h.
         .target(
             name: "CCaldera",
             path: "CSources/CCaldera",
             linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4")]
+        ),
+        // Benchmark-only C: OpenSSL's Ed25519 verifier and SHA-256 rate, to compare against. Only the benchmarks,
+        // the claims harness and tests depend on it; the other library products do not carry it.
+        .target(
+            name: "CCalderaBench",
+            dependencies: ["CCaldera"],
+            path: "CSources/CCalderaBench",
+            linkerSettings: [.linkedLibrary("crypto")]
         ),
         // The one byte reader/writer and strict JSON decoder for every format (no dependencies).
         .target(name: "Wire"),
@@ -48,7 +57,7 @@ let package = Package(
         // Measurement routines and their environment: the shared data directory, external compressors, timing.
         .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
         // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
-        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera"]),
+        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
@@ -57,7 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
@@ -77,12 +86,12 @@ let package = Package(
         // Data-layer test inputs shared by DataLayerTests and CLIProcessTests: chain-like bytes, temporary paths.
         .target(name: "DataTestSupport", dependencies: ["TestSupport"], path: "Tests/DataTestSupport"),
         .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
-        .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
-            dependencies: ["Metalayer", "CCaldera", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["Metalayer", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/MetalayerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

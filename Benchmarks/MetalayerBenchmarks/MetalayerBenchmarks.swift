@@ -1,7 +1,7 @@
 // Ed25519 (swift-crypto vs OpenSSL: the measurement behind the metalayer's choice), and proof verification.
 // Run: swift package benchmark --target MetalayerBenchmarks
 import Benchmark
-import CCaldera
+import CCalderaBench
 import Crypto
 import Metalayer
 

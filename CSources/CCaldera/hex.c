@@ -1,22 +1,22 @@
-/* Line-oriented hex decoding: the input side of `caldera merkle root` must not be the bottleneck. */
+/*
+ * Hex decoding, once for the module: the digit table every decoder uses (internal.h), and the
+ * line-oriented decoder behind `caldera merkle` (the input side must not be the bottleneck).
+ */
 #include "CCaldera.h"
+#include "internal.h"
 
 #include <string.h>
 
-/* 0..15 for hex digits, 0xFF otherwise. */
-static const uint8_t *hex_table(void) {
-    static uint8_t t[256];
-    static int ready = 0;
-    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-        uint8_t local[256];
-        memset(local, 0xFF, sizeof local);
-        for (int i = 0; i < 10; i++) local['0' + i] = (uint8_t)i;
-        for (int i = 0; i < 6; i++) { local['a' + i] = (uint8_t)(10 + i); local['A' + i] = (uint8_t)(10 + i); }
-        memcpy(t, local, sizeof t); /* idempotent: racing initialisers write the same bytes */
-        __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
-    }
-    return t;
-}
+#define D16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+#define BAD16 D16(0xFF)
+const uint8_t cal_hex_values[256] = {
+    BAD16, BAD16, BAD16,                                                                  /* 0x00-0x2F */
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,                     /* '0'-'9' */
+    0xFF, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* 'A'-'F' */
+    BAD16,                                                                                /* 0x50-0x5F */
+    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,   /* 'a'-'f' */
+    BAD16, BAD16, BAD16, BAD16, BAD16, BAD16, BAD16, BAD16, BAD16,                        /* 0x70-0xFF */
+};
 
 uint64_t cal_count_newlines(const void *text, size_t len) {
     const uint8_t *p = (const uint8_t *)text, *end = p + len;
@@ -25,31 +25,24 @@ uint64_t cal_count_newlines(const void *text, size_t len) {
     return n;
 }
 
-int64_t cal_hex_decode_lines(const void *text, size_t len, void *out, size_t out_cap, uint64_t *offsets,
-                             size_t offsets_cap) {
-    const uint8_t *t = hex_table();
+size_t cal_hex_decode_lines(const void *text, size_t len, void *out, size_t out_cap, uint64_t *offsets,
+                            size_t offsets_cap, uint64_t *bad_line) {
     const uint8_t *p = (const uint8_t *)text, *end = p + len;
     uint8_t *o = (uint8_t *)out;
-    uint64_t written = 0;
-    int64_t line = 0;
-    if (offsets_cap < 1) return INT64_MIN;
+    uint64_t written = 0, line = 0;
+    if (offsets_cap < 1) return CAL_SIZE_ERROR(CAL_ERR_DST_TOO_SMALL);
     offsets[0] = 0;
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         const uint8_t *stop = nl ? nl : end;
         if (stop > p && stop[-1] == '\r') stop--;
         size_t n = (size_t)(stop - p);
-        if (n & 1) return -(1 + line);
-        if (n / 2 > out_cap - written || (uint64_t)line + 2 > offsets_cap) return INT64_MIN;
-        uint8_t bad = 0;
-        for (size_t i = 0; i < n; i += 2) {
-            uint8_t hi = t[p[i]], lo = t[p[i + 1]];
-            bad |= (hi | lo) & 0xF0; /* any 0xFF shows up in the high nibble */
-            o[written++] = (uint8_t)(hi << 4 | (lo & 0x0F));
-        }
-        if (bad) return -(1 + line);
+        if (n & 1) { *bad_line = line; return CAL_SIZE_ERROR(CAL_ERR_BAD_HEX); }
+        if (n / 2 > out_cap - written || line + 2 > offsets_cap) return CAL_SIZE_ERROR(CAL_ERR_DST_TOO_SMALL);
+        if (cal_unhex(p, n / 2, o + written, CAL_HEX_ANY_CASE)) { *bad_line = line; return CAL_SIZE_ERROR(CAL_ERR_BAD_HEX); }
+        written += n / 2;
         offsets[++line] = written;
         p = nl ? nl + 1 : end;
     }
-    return line;
+    return (size_t)line;
 }

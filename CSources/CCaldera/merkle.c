@@ -34,17 +34,19 @@ uint64_t cal_merkle_table_size(uint64_t n) {
 
 int cal_merkle_level(int backend, const void *in, uint64_t n, void *out) {
     uint64_t pairs = n / 2;
-    if (pairs && cal_sha256_many(backend, in, (size_t)pairs, 64, 64, 0x01, out) != 0) return -1;
+    int rc = pairs ? cal_sha256_many(backend, in, (size_t)pairs, 64, 64, 0x01, out) : CAL_OK;
+    if (rc) return rc;
     if (n & 1) memmove((uint8_t *)out + 32 * pairs, (const uint8_t *)in + 32 * (n - 1), 32);
     return 0;
 }
 
 int cal_merkle_build(int backend, void *table, uint64_t n) {
-    if (n == 0) return -1;
+    if (n == 0) return CAL_ERR_PARAM;
     uint8_t *level = (uint8_t *)table;
     while (n > 1) {
         uint8_t *next = level + 32 * n;
-        if (cal_merkle_level(backend, level, n, next) != 0) return -1;
+        int rc = cal_merkle_level(backend, level, n, next);
+        if (rc) return rc;
         level = next;
         n = (n + 1) / 2;
     }
@@ -54,10 +56,11 @@ int cal_merkle_build(int backend, void *table, uint64_t n) {
 int cal_merkle_root(int backend, const void *leaf_hashes, uint64_t n, void *scratch, void *out32) {
     if (n == 0) { memcpy(out32, EMPTY_ROOT, 32); return 0; }
     if (n == 1) { memmove(out32, leaf_hashes, 32); return 0; }
-    if (cal_merkle_level(backend, leaf_hashes, n, scratch) != 0) return -1;
+    int rc = cal_merkle_level(backend, leaf_hashes, n, scratch);
+    if (rc) return rc;
     n = (n + 1) / 2;
     while (n > 1) { /* in place: output i is written after inputs 2i, 2i+1 are read */
-        if (cal_merkle_level(backend, scratch, n, scratch) != 0) return -1;
+        if ((rc = cal_merkle_level(backend, scratch, n, scratch))) return rc;
         n = (n + 1) / 2;
     }
     memcpy(out32, scratch, 32);
@@ -101,28 +104,28 @@ static void chain_border_right(uint8_t seed[32], const uint8_t *proof, int n) {
 
 int cal_merkle_root_from_inclusion(uint64_t index, uint64_t size, const void *leaf32, const void *proof,
                                    size_t proof_len, void *out32) {
-    if (index >= size) return CAL_MERKLE_ERR_INDEX;
+    if (index >= size) return CAL_ERR_INDEX;
     int inner, border;
     decomp_inclusion(index, size, &inner, &border);
-    if (proof_len != (size_t)(inner + border)) return CAL_MERKLE_ERR_PROOF_SIZE;
+    if (proof_len != (size_t)(inner + border)) return CAL_ERR_PROOF_SIZE;
     uint8_t h[32];
     memcpy(h, leaf32, 32);
     chain_inner(h, (const uint8_t *)proof, inner, index);
     chain_border_right(h, (const uint8_t *)proof + 32 * inner, border);
     memcpy(out32, h, 32);
-    return CAL_MERKLE_OK;
+    return CAL_OK;
 }
 
 int cal_merkle_verify_consistency(uint64_t size1, uint64_t size2, const void *proof, size_t proof_len,
                                   const void *root1, const void *root2) {
     const uint8_t *p = (const uint8_t *)proof;
-    if (size2 < size1) return CAL_MERKLE_ERR_SIZES;
-    if (size1 == 0) return CAL_MERKLE_ERR_SIZES; /* a proof from the empty tree proves nothing, even 0 -> 0 */
+    if (size2 < size1) return CAL_ERR_SIZES;
+    if (size1 == 0) return CAL_ERR_SIZES; /* a proof from the empty tree proves nothing, even 0 -> 0 */
     if (size1 == size2) {
-        if (proof_len) return CAL_MERKLE_ERR_NONEMPTY_PROOF;
-        return memcmp(root1, root2, 32) == 0 ? CAL_MERKLE_OK : CAL_MERKLE_ERR_ROOT_MISMATCH;
+        if (proof_len) return CAL_ERR_NONEMPTY_PROOF;
+        return memcmp(root1, root2, 32) == 0 ? CAL_OK : CAL_ERR_ROOT_MISMATCH;
     }
-    if (proof_len == 0) return CAL_MERKLE_ERR_EMPTY_PROOF;
+    if (proof_len == 0) return CAL_ERR_EMPTY_PROOF;
 
     int inner, border;
     decomp_inclusion(size1 - 1, size2, &inner, &border);
@@ -133,7 +136,7 @@ int cal_merkle_verify_consistency(uint64_t size1, uint64_t size2, const void *pr
     const uint8_t *seed = p;
     size_t start = 1;
     if (size1 == (1ULL << shift)) { seed = (const uint8_t *)root1; start = 0; }
-    if (proof_len != start + (size_t)inner + (size_t)border) return CAL_MERKLE_ERR_PROOF_SIZE;
+    if (proof_len != start + (size_t)inner + (size_t)border) return CAL_ERR_PROOF_SIZE;
     p += 32 * start;
 
     uint64_t mask = (size1 - 1) >> shift;
@@ -141,11 +144,11 @@ int cal_merkle_verify_consistency(uint64_t size1, uint64_t size2, const void *pr
     memcpy(h1, seed, 32);
     chain_inner_right(h1, p, inner, mask);
     chain_border_right(h1, p + 32 * inner, border);
-    if (memcmp(h1, root1, 32) != 0) return CAL_MERKLE_ERR_ROOT1_MISMATCH;
+    if (memcmp(h1, root1, 32) != 0) return CAL_ERR_ROOT1_MISMATCH;
 
     memcpy(h2, seed, 32);
     chain_inner(h2, p, inner, mask);
     chain_border_right(h2, p + 32 * inner, border);
-    if (memcmp(h2, root2, 32) != 0) return CAL_MERKLE_ERR_ROOT2_MISMATCH;
-    return CAL_MERKLE_OK;
+    if (memcmp(h2, root2, 32) != 0) return CAL_ERR_ROOT2_MISMATCH;
+    return CAL_OK;
 }

@@ -18,8 +18,8 @@ static int check_indices(uint64_t n, const uint64_t *indices, size_t k) {
 
 int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_hashes, size_t k,
                         const void *proof, size_t proof_len, void *scratch, void *out32) {
-    if (n == 0 || k == 0) return CAL_MULTI_ERR_EMPTY;
-    if (!check_indices(n, indices, k)) return CAL_MULTI_ERR_INDICES;
+    if (n == 0 || k == 0) return CAL_ERR_EMPTY;
+    if (!check_indices(n, indices, k)) return CAL_ERR_INDICES;
     uint64_t *idx = (uint64_t *)scratch;
     uint8_t *h = (uint8_t *)scratch + 8 * k;
     const uint8_t *pf = (const uint8_t *)proof;
@@ -37,7 +37,7 @@ int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_ha
                     const uint8_t *left = h + 32 * i, *right;
                     if (i + 1 < cnt && idx[i + 1] == x + 1) { right = h + 32 * (i + 1); i += 2; }
                     else {
-                        if (p == proof_len) return CAL_MULTI_ERR_SHORT;
+                        if (p == proof_len) return CAL_ERR_PROOF_SHORT;
                         right = pf + 32 * p++; i += 1;
                     }
                     cal_merkle_node_hash(left, right, node);
@@ -45,7 +45,7 @@ int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_ha
                     memcpy(node, h + 32 * i, 32); i += 1;
                 }
             } else { /* a right child whose left sibling is not known (else it was paired above) */
-                if (p == proof_len) return CAL_MULTI_ERR_SHORT;
+                if (p == proof_len) return CAL_ERR_PROOF_SHORT;
                 cal_merkle_node_hash(pf + 32 * p++, h + 32 * i, node); i += 1;
             }
             idx[out] = x >> 1;
@@ -55,13 +55,14 @@ int cal_multiproof_root(uint64_t n, const uint64_t *indices, const void *leaf_ha
         cnt = out;
         size = size / 2 + (size & 1); /* ceil(size / 2) without wrapping at 2^64 - 1 (sizes are untrusted) */
     }
-    if (p != proof_len) return CAL_MULTI_ERR_LONG;
+    if (p != proof_len) return CAL_ERR_PROOF_LONG;
     memcpy(out32, h, 32);
-    return CAL_MULTI_OK;
+    return CAL_OK;
 }
 
 size_t cal_multiproof_size(uint64_t n, const uint64_t *indices, size_t k, void *scratch) {
-    if (n == 0 || k == 0 || !check_indices(n, indices, k)) return (size_t)-1;
+    if (n == 0 || k == 0) return (size_t)CAL_ERR_EMPTY;
+    if (!check_indices(n, indices, k)) return (size_t)CAL_ERR_INDICES;
     uint64_t *idx = (uint64_t *)scratch;
     memcpy(idx, indices, 8 * k);
     size_t cnt = k, p = 0;

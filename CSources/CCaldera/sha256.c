@@ -9,7 +9,6 @@
  *             package still builds and runs on CPUs (and architectures) without SHA-NI.
  */
 #include "CCaldera.h"
-#include "internal.h"
 
 #include <openssl/evp.h>
 #include <stdatomic.h>
@@ -131,39 +130,15 @@ static const EVP_MD *openssl_md(void) {
 
 static int openssl_hash(const msg_t *m, uint8_t *out) {
     const EVP_MD *md = openssl_md();
-    if (!md) return -1;
-    if (!t_ctx && !(t_ctx = EVP_MD_CTX_new())) return -1;
+    if (!md) return CAL_ERR_LIBCRYPTO;
+    if (!t_ctx && !(t_ctx = EVP_MD_CTX_new())) return CAL_ERR_LIBCRYPTO;
     unsigned int outlen = 0;
     uint8_t p = (uint8_t)m->prefix;
-    if (EVP_DigestInit_ex(t_ctx, md, NULL) != 1) return -1;
-    if (m->prefix >= 0 && EVP_DigestUpdate(t_ctx, &p, 1) != 1) return -1;
-    if (m->len && EVP_DigestUpdate(t_ctx, m->data, m->len) != 1) return -1;
-    if (EVP_DigestFinal_ex(t_ctx, out, &outlen) != 1) return -1;
-    return 0;
-}
-
-double cal_openssl_sha256_rate(size_t len, double seconds) {
-    const EVP_MD *md = openssl_md();
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!md || !ctx || len > 1 << 20) { EVP_MD_CTX_free(ctx); return -1; }
-    uint8_t *buf = OPENSSL_zalloc(len ? len : 1);
-    uint8_t out[32];
-    unsigned int outlen;
-    uint64_t n = 0;
-    double start = cal_now_seconds(), now = start;
-    while (now - start < seconds) {
-        for (int i = 0; i < 4096; i++) {
-            EVP_DigestInit_ex(ctx, md, NULL);
-            EVP_DigestUpdate(ctx, buf, len);
-            EVP_DigestFinal_ex(ctx, out, &outlen);
-            buf[0] ^= out[0]; /* a dependency, so nothing is hoisted */
-        }
-        n += 4096;
-        now = cal_now_seconds();
-    }
-    OPENSSL_free(buf);
-    EVP_MD_CTX_free(ctx);
-    return (double)n / (now - start);
+    if (EVP_DigestInit_ex(t_ctx, md, NULL) != 1) return CAL_ERR_LIBCRYPTO;
+    if (m->prefix >= 0 && EVP_DigestUpdate(t_ctx, &p, 1) != 1) return CAL_ERR_LIBCRYPTO;
+    if (m->len && EVP_DigestUpdate(t_ctx, m->data, m->len) != 1) return CAL_ERR_LIBCRYPTO;
+    if (EVP_DigestFinal_ex(t_ctx, out, &outlen) != 1) return CAL_ERR_LIBCRYPTO;
+    return CAL_OK;
 }
 
 /* ------------------------------------------------------------------ SHA-NI */
@@ -318,12 +293,12 @@ const char *cal_sha256_backend_name(int backend) {
     }
 }
 
-/* Resolves AUTO and rejects what this CPU can't run. -1 when unusable. */
+/* Resolves AUTO and rejects what this CPU can't run: a backend id, or CAL_ERR_BACKEND. */
 static int resolve(int backend) {
     if (backend == CAL_SHA256_AUTO) return cal_sha256_backend_auto();
-    if (backend == CAL_SHA256_SHANI) return cpu_has_shani() ? backend : -1;
+    if (backend == CAL_SHA256_SHANI) return cpu_has_shani() ? backend : CAL_ERR_BACKEND;
     if (backend == CAL_SHA256_PORTABLE || backend == CAL_SHA256_OPENSSL) return backend;
-    return -1;
+    return CAL_ERR_BACKEND;
 }
 
 static int hash_one(int b, const msg_t *m, uint8_t *out) {
@@ -333,13 +308,13 @@ static int hash_one(int b, const msg_t *m, uint8_t *out) {
 #ifdef CAL_X86
     case CAL_SHA256_SHANI: ni_hash1(m, out); return 0;
 #endif
-    default: return -1;
+    default: return CAL_ERR_BACKEND;
     }
 }
 
 int cal_sha256(int backend, const void *data, size_t len, void *out32) {
     int b = resolve(backend);
-    if (b < 0) return -1;
+    if (b < 0) return b;
     msg_t m = msg_make(data, len, -1);
     return hash_one(b, &m, (uint8_t *)out32);
 }
@@ -347,7 +322,8 @@ int cal_sha256(int backend, const void *data, size_t len, void *out32) {
 int cal_sha256_many(int backend, const void *data, size_t count, size_t len, size_t stride, int prefix,
                     void *out) {
     int b = resolve(backend);
-    if (b < 0 || prefix > 255) return -1;
+    if (b < 0) return b;
+    if (prefix > 255) return CAL_ERR_PARAM;
     if (prefix < 0) prefix = -1;
     const uint8_t *in = (const uint8_t *)data;
     uint8_t *o = (uint8_t *)out;
@@ -378,10 +354,11 @@ int cal_sha256_many(int backend, const void *data, size_t count, size_t len, siz
     for (; i < count; i++) {
         msg_t m = msg_make(in + i * stride, len, prefix);
         uint8_t d[32];
-        if (hash_one(b, &m, d) != 0) return -1;
+        int rc = hash_one(b, &m, d);
+        if (rc) return rc;
         memcpy(o + 32 * i, d, 32);
     }
-    return 0;
+    return CAL_OK;
 }
 
 int cal_sha256_many_var(int backend, const void *data, const uint64_t *offsets, size_t count, int prefix,
@@ -389,15 +366,16 @@ int cal_sha256_many_var(int backend, const void *data, const uint64_t *offsets, 
     const uint8_t *in = (const uint8_t *)data;
     uint8_t *o = (uint8_t *)out;
     size_t i = 0;
-    if (resolve(backend) < 0) return -1;
+    int rc = resolve(backend);
+    if (rc < 0) return rc;
     while (i < count) {
         /* a run of equal-length, evenly spaced messages is one batch */
         uint64_t len = offsets[i + 1] - offsets[i];
         size_t j = i + 1;
         while (j < count && offsets[j + 1] - offsets[j] == len) j++;
-        if (cal_sha256_many(backend, in + offsets[i], j - i, (size_t)len, (size_t)len, prefix, o + 32 * i) != 0)
-            return -1;
+        if ((rc = cal_sha256_many(backend, in + offsets[i], j - i, (size_t)len, (size_t)len, prefix, o + 32 * i)))
+            return rc;
         i = j;
     }
-    return 0;
+    return CAL_OK;
 }

@@ -6,6 +6,8 @@
  * the same bytes, and the archive needs to store only the decompressed RLP. The transform checks this
  * per entry and keeps any entry that does not re-encode exactly as a literal.
  */
+#include "CCaldera.h"
+#include "internal.h"
 #include "snappy_internal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -211,18 +213,20 @@ static long decode_block(const uint8_t *s, size_t n, uint8_t *out) {
     return o == ulen ? (long)o : -1;
 }
 
-long cal_snappy_frame_decode(const void *src, size_t len, void *dst, size_t cap) {
+#define BAD CAL_SIZE_ERROR(CAL_ERR_MALFORMED)
+
+size_t cal_snappy_frame_decode(const void *src, size_t len, void *dst, size_t cap) {
     const uint8_t *s = (const uint8_t *)src;
     uint8_t *o = (uint8_t *)dst;
-    if (len < 10 || memcmp(s, MAGIC, 10) != 0) return -1;
+    if (len < 10 || memcmp(s, MAGIC, 10) != 0) return BAD;
     size_t in = 10, out = 0;
     uint8_t block[MAX_BLOCK];
     while (in < len) {
-        if (len - in < 4) return -1;
+        if (len - in < 4) return BAD;
         uint8_t type = s[in];
         size_t chunk = (size_t)s[in + 1] | (size_t)s[in + 2] << 8 | (size_t)s[in + 3] << 16;
         in += 4;
-        if (chunk > len - in || chunk < 4 || (type != 0 && type != 1)) return -1;
+        if (chunk > len - in || chunk < 4 || (type != 0 && type != 1)) return BAD;
         uint32_t crc = load32(s + in);
         long n;
         const uint8_t *data;
@@ -232,12 +236,12 @@ long cal_snappy_frame_decode(const void *src, size_t len, void *dst, size_t cap)
         } else {
             n = (long)(chunk - 4);
             data = s + in + 4;
-            if (n > MAX_BLOCK) return -1;
+            if (n > MAX_BLOCK) return BAD;
         }
-        if (n < 0 || (size_t)n > cap - out || masked_crc32c(data, (size_t)n) != crc) return -1;
+        if (n < 0 || (size_t)n > cap - out || masked_crc32c(data, (size_t)n) != crc) return BAD;
         memcpy(o + out, data, (size_t)n);
         out += (size_t)n;
         in += chunk;
     }
-    return (long)out;
+    return out;
 }

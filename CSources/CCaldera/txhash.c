@@ -93,53 +93,17 @@ static int object_members(const uint8_t *t, size_t n, size_t i, size_t *end, mem
 
 /* ---------------------------------------------------------------- RLP output */
 
-static size_t len_bytes(size_t v) {
-    size_t k = 0;
-    while (v) { k++; v >>= 8; }
-    return k;
-}
-
-static void rlp_header(buf_t *b, size_t plen, int list) {
-    uint8_t h[9];
-    size_t hn;
-    if (plen < 56) { h[0] = (uint8_t)((list ? 0xC0 : 0x80) + plen); hn = 1; }
-    else {
-        size_t k = len_bytes(plen);
-        h[0] = (uint8_t)((list ? 0xF7 : 0xB7) + k);
-        for (size_t j = 0; j < k; j++) h[1 + j] = (uint8_t)(plen >> (8 * (k - 1 - j)));
-        hn = 1 + k;
-    }
-    if (buf_reserve(b, hn)) return;
-    memcpy(b->p + b->n, h, hn);
-    b->n += hn;
-}
-
 static size_t list_begin(buf_t *b) { return b->n; }
 
 /* Prefixes the bytes written since `at` with their list header. */
 static void list_end(buf_t *b, size_t at) {
     if (b->oom) return;
-    size_t plen = b->n - at, hn = plen < 56 ? 1 : 1 + len_bytes(plen);
+    size_t plen = b->n - at, hn = rlp_hdr_len(plen);
     if (buf_reserve(b, hn)) return;
     memmove(b->p + at + hn, b->p + at, plen);
-    size_t save = b->n;
-    b->n = at;
-    rlp_header(b, plen, 1);
-    b->n = save + hn;
+    rlp_write_hdr(b->p + at, plen, 1);
+    b->n += hn;
 }
-
-/* Lowercase hex digit values, -1 for every other byte: one table lookup per digit (the decoder turns
- * every recomputed transaction's calldata back from hex, so this loop is the transform's hot path). */
-static const int8_t HEXV[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-};
 
 /* "0x" + digits inside the string value v: the digit span (digits are checked where they are converted). */
 static int hex_digits(const uint8_t *t, val_t v, const uint8_t **d, size_t *nd) {
@@ -149,16 +113,9 @@ static int hex_digits(const uint8_t *t, val_t v, const uint8_t **d, size_t *nd) 
     return 0;
 }
 
-/* n/2 bytes from 2n lowercase digits; -1 on any other byte. */
-static int unhex(const uint8_t *d, size_t nb, uint8_t *out) {
-    int bad = 0;
-    for (size_t k = 0; k < nb; k++) {
-        int hi = HEXV[d[2 * k]], lo = HEXV[d[2 * k + 1]];
-        bad |= hi | lo;
-        out[k] = (uint8_t)(hi << 4 | lo);
-    }
-    return bad < 0 ? -1 : 0;
-}
+/* n bytes from 2n lowercase digits; -1 on any other byte (the decoder turns every recomputed
+ * transaction's calldata back from hex, so this is the transform's hot path). */
+static int unhex(const uint8_t *d, size_t nb, uint8_t *out) { return cal_unhex(d, nb, out, CAL_HEX_LOWER); }
 
 /* A quantity ("0x" + 1..64 digits) as a canonical RLP integer (leading zeros dropped). */
 static int put_qty(buf_t *b, const uint8_t *t, val_t v) {
@@ -181,7 +138,7 @@ static int put_qty(buf_t *b, const uint8_t *t, val_t v) {
         b->p[b->n++] = q[0];
         return 0;
     }
-    rlp_header(b, nb, 0);
+    put_rlp_hdr(b, nb, 0);
     if (buf_reserve(b, nb)) return -1;
     memcpy(b->p + b->n, q, nb);
     b->n += nb;
@@ -204,7 +161,7 @@ static int put_data(buf_t *b, const uint8_t *t, val_t v, size_t want) {
             return 0;
         }
     }
-    rlp_header(b, nb, 0);
+    put_rlp_hdr(b, nb, 0);
     if (buf_reserve(b, nb)) return -1;
     if (unhex(d, nb, b->p + b->n)) return -1;
     b->n += nb;
@@ -370,7 +327,7 @@ static int encode_tx(buf_t *b, const uint8_t *t, const tx_fields *x, int type) {
     e |= put_qty(b, t, f[F_GAS]);
     if (is_null(t, f[F_TO])) {
         if (type == 3 || type == 4) return -1;
-        rlp_header(b, 0, 0);
+        put_rlp_hdr(b, 0, 0);
     } else e |= put_data(b, t, f[F_TO], 20);
     e |= put_qty(b, t, f[F_VALUE]);
     e |= put_data(b, t, f[F_INPUT], 0);
@@ -388,24 +345,24 @@ int cal_json_tx_hash(const void *text, size_t len, size_t start, size_t *obj_end
     tx_fields x;
     memset(&x, 0, sizeof x);
     size_t end;
-    if (object_members(t, len, start, &end, tx_member, &x)) return -1;
+    if (object_members(t, len, start, &end, tx_member, &x)) return CAL_ERR_MALFORMED;
     *obj_end = end;
-    if (x.dup) return 0;
+    if (x.dup) return CAL_ERR_NOT_TX;
     val_t h = x.f[F_HASH];
-    if (!h.at || h.end - h.at != 68) return 0;
+    if (!h.at || h.end - h.at != 68) return CAL_ERR_NOT_TX;
     const uint8_t *d;
     size_t nd;
     uint8_t stored[32];
-    if (hex_digits(t, h, &d, &nd) || unhex(d, 32, stored)) return 0;
+    if (hex_digits(t, h, &d, &nd) || unhex(d, 32, stored)) return CAL_ERR_NOT_TX;
     int type = 0;
     if (x.f[F_TYPE].at) {
         const uint8_t *td;
         size_t tn;
-        if (hex_digits(t, x.f[F_TYPE], &td, &tn) || tn == 0 || tn > 2) return 0;
-        int t0 = HEXV[td[0]], t1 = tn == 2 ? HEXV[td[1]] : 0;
-        if (t0 < 0 || t1 < 0) return 0;
+        if (hex_digits(t, x.f[F_TYPE], &td, &tn) || tn == 0 || tn > 2) return CAL_ERR_NOT_TX;
+        int t0 = cal_hex_values[td[0]], t1 = tn == 2 ? cal_hex_values[td[1]] : 0;
+        if (t0 > 15 || t1 > 15) return CAL_ERR_NOT_TX;
         type = tn == 2 ? t0 * 16 + t1 : t0;
-        if (type > 4) return 0;
+        if (type > 4) return CAL_ERR_NOT_TX;
     }
     buf_t b = {NULL, 0, 0, 0};
     int rc = encode_tx(&b, t, &x, type);
@@ -414,5 +371,5 @@ int cal_json_tx_hash(const void *text, size_t len, size_t start, size_t *obj_end
         *hash_at = h.at + 1;
     }
     free(b.p);
-    return rc == 0 ? 1 : 0;
+    return rc == 0 ? CAL_OK : CAL_ERR_NOT_TX;
 }

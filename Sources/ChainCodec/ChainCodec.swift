@@ -131,7 +131,7 @@ public enum ChainCodec {
         var out = [UInt8](repeating: 0, count: 32)
         var end = 0, at = 0
         let rc = json.withUnsafeBytes { t in out.withUnsafeMutableBytes { cal_json_tx_hash(t.baseAddress, t.count, start, &end, &at, $0.baseAddress) } }
-        return rc == 1 ? out : nil
+        return rc == CAL_OK ? out : nil
     }
 
     static func hexValueCount(_ bytes: ArraySlice<UInt8>) -> Int {
@@ -145,10 +145,10 @@ public enum ChainCodec {
         return out
     }
 
-    /// SHA-256 (OpenSSL).
+    /// SHA-256 (the C core's one entry point, OpenSSL backend).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        let rc = bytes.withUnsafeBytes { b in out.withUnsafeMutableBytes { cal_codec_sha256(b.baseAddress, b.count, $0.baseAddress) } }
+        let rc = bytes.withUnsafeBytes { b in out.withUnsafeMutableBytes { cal_sha256(Int32(CAL_SHA256_OPENSSL), b.baseAddress, b.count, $0.baseAddress) } }
         precondition(rc == 0, "libcrypto SHA-256 failed")
         return out
     }
@@ -156,12 +156,14 @@ public enum ChainCodec {
     // MARK: - transforms
 
     static func zstdCompress(_ bytes: [UInt8], level: Int32, longWindow: Bool = true) -> [UInt8]? {
-        let cap = cal_codec_zstd_bound(bytes.count)
+        let cap = cal_zstd_bound(bytes.count)
         var out = [UInt8](repeating: 0, count: cap)
+        // no checksum: the container's SHA-256 covers the result; long window = `zstd --long=27`
+        let params = cal_zstd_params(level: level, window_log: longWindow ? 27 : 0, long_distance: longWindow ? 1 : 0, checksum: 0)
         let n = bytes.withUnsafeBytes { b in
-            out.withUnsafeMutableBytes { cal_codec_zstd_compress(b.baseAddress, b.count, $0.baseAddress, cap, level, longWindow ? 1 : 0) }
+            out.withUnsafeMutableBytes { cal_zstd_compress($0.baseAddress, cap, b.baseAddress, b.count, nil, 0, params) }
         }
-        guard n > 0 else { return nil }
+        guard cal_is_error(n) == 0, n > 0 else { return nil }
         out.removeSubrange(n...)
         return out
     }
@@ -179,7 +181,7 @@ public enum ChainCodec {
             sizes.withUnsafeMutableBufferPointer { c.encode(b.baseAddress, b.count, level, &ptr, &len, $0.baseAddress) }
         }
         guard rc == 0, let p = ptr else { return (nil, sizes) }
-        defer { cal_codec_free(p) }
+        defer { cal_free(p) }
         return (Array(UnsafeRawBufferPointer(start: p, count: len)), sizes)
     }
 
@@ -193,7 +195,7 @@ public enum ChainCodec {
             guard payload.count == n else { throw .payload(transform: "stored", reason: "payload has \(payload.count) bytes, original length is \(n)") }
             return Array(payload)
         case .zstd:
-            let out = fill(n) { dst in payload.withUnsafeBytes { p in cal_codec_zstd_decompress_exact(p.baseAddress, p.count, dst, n) } }
+            let out = fill(n) { dst in payload.withUnsafeBytes { p in cal_zstd_decompress_exact(dst, n, p.baseAddress, p.count, 0) } }
             guard let out else { throw .payload(transform: "zstd", reason: "not exactly one zstd frame of \(n) bytes") }
             return out
         case .rlpColumns, .hexColumns, .era1Columns, .hexColumns2, .era1Columns2:
@@ -220,13 +222,13 @@ public enum ChainCodec {
 
     static func rlpError(_ rc: Int32) -> String {
         switch Int(rc) {
-        case CAL_RLPCOL_ERR_NOMEM: "out of memory"
-        case CAL_RLPCOL_ERR_TRUNCATED: "a column ended inside a value"
-        case CAL_RLPCOL_ERR_MALFORMED: "a value the format does not allow"
-        case CAL_RLPCOL_ERR_ZSTD: "a column's zstd frame does not decode to its declared size"
-        case CAL_RLPCOL_ERR_SIZE: "the reconstruction does not have the declared length"
-        case CAL_RLPCOL_ERR_TRAILING: "bytes left over in the payload or a column"
-        case CAL_RLPCOL_ERR_LIMIT: "a declared size exceeds what the original length allows"
+        case CAL_ERR_NOMEM: "out of memory"
+        case CAL_ERR_TRUNCATED: "a column ended inside a value"
+        case CAL_ERR_MALFORMED: "a value the format does not allow"
+        case CAL_ERR_FRAME: "a column's zstd frame does not decode to its declared size"
+        case CAL_ERR_SIZE: "the reconstruction does not have the declared length"
+        case CAL_ERR_TRAILING: "bytes left over in the payload or a column"
+        case CAL_ERR_LIMIT: "a declared size exceeds what the original length allows"
         default: "error \(rc)"
         }
     }

@@ -2,7 +2,7 @@
 // era1 archives, JSON-RPC exports and other hex text), splits it into typed columns that compress far better
 // than the raw bytes, recomputes what can be recomputed (parent and ommers hashes, total difficulties,
 // transaction hashes, via Keccak-256) and falls back to plain zstd for everything else. The C core
-// (CCaldera: keccak.c, chaincodec.c, snappy.c, txhash.c) does the hot loops; this module owns the versioned
+// (CCaldera: keccak.c, rlpcol.c, hexcol.c, era1.c, columns.c, snappy.c, txhash.c) does the hot loops; this module owns the versioned
 // container, its strict decoder and the value-type API, and nothing else: no files, processes or clocks
 // (the measurements against other compressors are `Measure.CodecMeasure`). The format is specified byte by
 // byte in docs/archive-codec.md.

@@ -1,4 +1,4 @@
-import CCaldera
+import CCalderaBench
 import Foundation
 import Measure
 import Merkle
@@ -59,7 +59,8 @@ public enum MerkleClaims {
     public static func measure(_ context: ClaimContext) -> [ClaimResult] {
         let ours = nodeHashRate()
         let single = singleStreamRate()
-        let inProcess = cal_openssl_sha256_rate(64, 1.0)
+        var inProcess = -1.0 // as before: -1 when libcrypto fails
+        _ = cal_openssl_sha256_rate(64, 1.0, &inProcess)
         let cli = opensslSpeed64()
         let limit = cli ?? inProcess
         let ratio = ours / limit

@@ -14,7 +14,7 @@ public struct CodecError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "\(operation) failed: \(reason)" }
     init(_ operation: String, _ code: Int) {
         self.operation = operation
-        self.reason = String(cString: cal_codec_error_name(code))
+        self.reason = String(cString: cal_error_name(code))
     }
 }
 
@@ -29,7 +29,7 @@ public enum Zstd {
             self.level = level; self.windowLog = windowLog; self.longDistanceMatching = longDistanceMatching
         }
         var c: cal_zstd_params {
-            cal_zstd_params(level: Int32(level), window_log: Int32(windowLog), long_distance: longDistanceMatching ? 1 : 0)
+            cal_zstd_params(level: Int32(level), window_log: Int32(windowLog), long_distance: longDistanceMatching ? 1 : 0, checksum: 1)
         }
     }
 
@@ -45,7 +45,7 @@ public enum Zstd {
                 }
             }
         }
-        if cal_codec_is_error(rc) != 0 { throw CodecError("zstd compression", rc) }
+        if cal_is_error(rc) != 0 { throw CodecError("zstd compression", rc) }
         out.removeLast(out.count - rc)
         return out
     }
@@ -57,7 +57,7 @@ public enum Zstd {
         var out = [UInt8](repeating: 0, count: expectedSize)
         let rc: Int = src.withUnsafeBytes { s in
             let declared = cal_zstd_frame_content_size(s.baseAddress, s.count)
-            if cal_codec_is_error(declared) != 0 { return declared }
+            if cal_is_error(declared) != 0 { return declared }
             if declared != expectedSize { return Int.max } // reported below
             return out.withUnsafeMutableBytes { d in
                 (dictionary ?? []).withUnsafeBytes { dict in
@@ -67,7 +67,7 @@ public enum Zstd {
             }
         }
         if rc == Int.max { throw CodecError(operation: "zstd decompression", reason: "frame declares a size other than the index's \(expectedSize) bytes") }
-        if cal_codec_is_error(rc) != 0 { throw CodecError("zstd decompression", rc) }
+        if cal_is_error(rc) != 0 { throw CodecError("zstd decompression", rc) }
         if rc != expectedSize { throw CodecError(operation: "zstd decompression", reason: "got \(rc) bytes, expected \(expectedSize)") }
         return out
     }
@@ -86,7 +86,7 @@ public enum Zstd {
                 }
             }
         }
-        if cal_codec_is_error(rc) != 0 { throw CodecError("zstd decompression", rc) }
+        if cal_is_error(rc) != 0 { throw CodecError("zstd decompression", rc) }
         return out
     }
 
@@ -103,7 +103,7 @@ public enum Zstd {
                 }
             }
         }
-        guard cal_codec_is_error(rc) == 0, rc > 0 else { return nil }
+        guard cal_is_error(rc) == 0, rc > 0 else { return nil }
         dict.removeLast(dict.count - rc)
         return dict
     }
@@ -117,12 +117,12 @@ extension CodecError {
 public enum LZ4 {
     public static func compress(_ src: [UInt8], acceleration: Int = 1) throws(CodecError) -> [UInt8] {
         let bound = cal_lz4_bound(src.count)
-        guard bound > 0 else { throw CodecError(operation: "lz4 compression", reason: "input of \(src.count) bytes is above LZ4's limit") }
+        guard cal_is_error(bound) == 0 else { throw CodecError(operation: "lz4 compression", reason: "input of \(src.count) bytes is above LZ4's limit") }
         var out = [UInt8](repeating: 0, count: bound)
         let rc = src.withUnsafeBytes { s in
             out.withUnsafeMutableBytes { d in cal_lz4_compress(d.baseAddress, d.count, s.baseAddress, s.count, Int32(acceleration)) }
         }
-        if cal_codec_is_error(rc) != 0 { throw CodecError("lz4 compression", rc) }
+        if cal_is_error(rc) != 0 { throw CodecError("lz4 compression", rc) }
         out.removeLast(out.count - rc)
         return out
     }
@@ -132,7 +132,7 @@ public enum LZ4 {
         let rc = src.withUnsafeBytes { s in
             out.withUnsafeMutableBytes { d in cal_lz4_decompress(d.baseAddress, d.count, s.baseAddress, s.count, originalSize) }
         }
-        if cal_codec_is_error(rc) != 0 { throw CodecError("lz4 decompression", rc) }
+        if cal_is_error(rc) != 0 { throw CodecError("lz4 decompression", rc) }
         return out
     }
 }

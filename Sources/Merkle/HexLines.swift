@@ -26,26 +26,26 @@ public struct HexLines: Sendable {
     /// Parses text in place (e.g. a memory-mapped file), without copying it first.
     public init(text: UnsafeRawBufferPointer) throws(HexLineError) {
         let newlines = Int(cal_count_newlines(text.baseAddress, text.count))
-        var n: Int64 = 0
+        var rc = 0
+        var badLine: UInt64 = 0
         // Uninitialised buffers: the C decoder writes every byte and offset it reports.
         var offsets = [UInt64](unsafeUninitializedCapacity: newlines + 2) { buf, count in
             count = newlines + 2
             buf.initialize(repeating: 0)
         }
         let data = [UInt8](unsafeUninitializedCapacity: text.count / 2) { buf, count in
-            n = offsets.withUnsafeMutableBufferPointer { o in
-                cal_hex_decode_lines(text.baseAddress, text.count, buf.baseAddress, buf.count, o.baseAddress, o.count)
+            rc = offsets.withUnsafeMutableBufferPointer { o in
+                cal_hex_decode_lines(text.baseAddress, text.count, buf.baseAddress, buf.count, o.baseAddress, o.count, &badLine)
             }
-            count = n >= 0 && Int(n) < offsets.count ? Int(min(offsets[Int(n)], UInt64(buf.count))) : 0
+            count = cal_is_error(rc) == 0 && rc < offsets.count ? Int(min(offsets[rc], UInt64(buf.count))) : 0
         }
-        guard n != Int64.min else {
-            throw HexLineError(line: 0, reason: "the input changed while it was being read")
-        }
-        guard n >= 0 else {
-            let line = Int(-n) // -(1 + k) for 0-based line k -> 1-based k + 1
+        if cal_is_error(rc) != 0 {
+            guard rc == CAL_ERR_BAD_HEX else { throw HexLineError(line: 0, reason: "the input changed while it was being read") }
+            let line = Int(badLine) + 1 // 0-based in C, 1-based here
             throw HexLineError(line: line, reason: HexLines.diagnose(text: Array(text), line: line))
         }
-        offsets.removeLast(offsets.count - Int(n) - 1)
+        let n = rc
+        offsets.removeLast(offsets.count - n - 1)
         self.data = data
         self.offsets = offsets
     }

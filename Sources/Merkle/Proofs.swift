@@ -54,8 +54,8 @@ public struct InclusionProof: Codable, Equatable, Sendable {
             }
         }
         switch Int(rc) {
-        case CAL_MERKLE_OK: return out
-        case CAL_MERKLE_ERR_INDEX: throw .indexOutOfRange(index: index, size: size)
+        case CAL_OK: return out
+        case CAL_ERR_INDEX: throw .indexOutOfRange(index: index, size: size)
         default: throw .wrongProofSize(got: path.count, want: Int(cal_merkle_inclusion_proof_len(index, size)))
         }
     }
@@ -91,13 +91,13 @@ public struct ConsistencyProof: Codable, Equatable, Sendable {
 
     static func throwing(_ rc: Int, oldSize: UInt64, newSize: UInt64, proofCount: Int) throws(MerkleError) {
         switch rc {
-        case CAL_MERKLE_OK: return
-        case CAL_MERKLE_ERR_SIZES: throw oldSize == 0 && newSize >= oldSize ? .emptyOldTree : .sizeDecrease(oldSize: oldSize, newSize: newSize)
-        case CAL_MERKLE_ERR_EMPTY_PROOF: throw .emptyProof
-        case CAL_MERKLE_ERR_NONEMPTY_PROOF: throw .nonEmptyProof(count: proofCount)
-        case CAL_MERKLE_ERR_ROOT_MISMATCH: throw .rootMismatch
-        case CAL_MERKLE_ERR_ROOT1_MISMATCH: throw .oldRootMismatch
-        case CAL_MERKLE_ERR_ROOT2_MISMATCH: throw .newRootMismatch
+        case CAL_OK: return
+        case CAL_ERR_SIZES: throw oldSize == 0 && newSize >= oldSize ? .emptyOldTree : .sizeDecrease(oldSize: oldSize, newSize: newSize)
+        case CAL_ERR_EMPTY_PROOF: throw .emptyProof
+        case CAL_ERR_NONEMPTY_PROOF: throw .nonEmptyProof(count: proofCount)
+        case CAL_ERR_ROOT_MISMATCH: throw .rootMismatch
+        case CAL_ERR_ROOT1_MISMATCH: throw .oldRootMismatch
+        case CAL_ERR_ROOT2_MISMATCH: throw .newRootMismatch
         default: throw .wrongProofSize(got: proofCount, want: ConsistencyProof.expectedLength(oldSize: oldSize, newSize: newSize))
         }
     }

@@ -193,9 +193,9 @@ public struct MetaProof: Equatable, Sendable {
         let b = body
         if compression == .zstd {
             var dst = [UInt8](repeating: 0, count: cal_zstd_bound(b.count))
-            let params = cal_zstd_params(level: level, window_log: 0, long_distance: 0)
+            let params = cal_zstd_params(level: level, window_log: 0, long_distance: 0, checksum: 1)
             let rc = b.withUnsafeBytes { src in dst.withUnsafeMutableBytes { cal_zstd_compress($0.baseAddress, $0.count, src.baseAddress, b.count, nil, 0, params) } }
-            let n = cal_codec_is_error(rc) != 0 ? 0 : rc
+            let n = cal_is_error(rc) != 0 ? 0 : rc
             var lenBytes = ByteWriter(endianness: .big); lenBytes.varint(UInt64(b.count))
             if n > 0 && n + lenBytes.bytes.count + 4 < b.count {
                 let frame = dst[0..<n]
@@ -229,7 +229,7 @@ public struct MetaProof: Equatable, Sendable {
             // A zstd frame has bits that do not change its output; the CRC pins every byte of it.
             guard frame.withUnsafeBytes({ cal_crc32($0.baseAddress, $0.count) }) == crc else { throw .compression("CRC-32 mismatch") }
             var body = [UInt8](repeating: 0, count: rawLen)
-            let rc = frame.withUnsafeBytes { src in body.withUnsafeMutableBytes { cal_zstd_decompress_exact(src.baseAddress, src.count, $0.baseAddress, rawLen) } }
+            let rc = frame.withUnsafeBytes { src in body.withUnsafeMutableBytes { cal_zstd_decompress_exact($0.baseAddress, rawLen, src.baseAddress, src.count, Int32(CAL_ZSTD_REQUIRE_CHECKSUM)) } }
             guard rc == 0 else { throw .compression("not one valid zstd frame of exactly \(rawLen) bytes") }
             var br = ByteReader(body, endianness: .big)
             try self.init(body: &br)

@@ -39,10 +39,10 @@ public enum Multiproof {
             }
         }
         switch Int(rc) {
-        case CAL_MULTI_OK: return out
-        case CAL_MULTI_ERR_EMPTY: throw .empty
-        case CAL_MULTI_ERR_INDICES: throw .badIndices
-        case CAL_MULTI_ERR_SHORT: throw .tooShort
+        case CAL_OK: return out
+        case CAL_ERR_EMPTY: throw .empty
+        case CAL_ERR_INDICES: throw .badIndices
+        case CAL_ERR_PROOF_SHORT: throw .tooShort
         default: throw .tooLong
         }
     }
@@ -53,7 +53,7 @@ public enum Multiproof {
         let n = indices.withUnsafeBufferPointer { idx in
             scratch.withUnsafeMutableBytes { cal_multiproof_size(treeSize, idx.baseAddress, indices.count, $0.baseAddress) }
         }
-        return n == size_t.max ? nil : Int(n)
+        return cal_is_error(n) != 0 ? nil : Int(n)
     }
 
     /// The canonical multiproof, taking sibling hashes from `node(level, position)`.

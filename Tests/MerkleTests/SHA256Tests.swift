@@ -67,7 +67,7 @@ import TestSupport
 
     @Test func unknownBackendIsAnError() {
         var out = [UInt8](repeating: 0, count: 32)
-        #expect(cal_sha256(99, nil, 0, &out) == -1)
-        #expect(cal_sha256_many(Int32(CAL_SHA256_PORTABLE), nil, 0, 0, 0, 256, &out) == -1)
+        #expect(Int(cal_sha256(99, nil, 0, &out)) == CAL_ERR_BACKEND)
+        #expect(Int(cal_sha256_many(Int32(CAL_SHA256_PORTABLE), nil, 0, 0, 0, 256, &out)) == CAL_ERR_PARAM)
     }
 }
