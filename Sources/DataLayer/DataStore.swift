@@ -92,7 +92,7 @@ public final class DataStore {
         let markerPath = directory + "/" + Self.marker
         func leftovers() -> [String]? {
             // What may be there before the marker: lock files and a concurrent creator's marker temp file.
-            (try? fm.contentsOfDirectory(atPath: directory))?.filter { !Self.lockFiles.contains($0) && !($0.hasPrefix(Self.marker + ".") && $0.hasSuffix(".tmp")) }
+            (try? fm.contentsOfDirectory(atPath: directory))?.filter { !Self.lockFiles.contains($0) && !DurableFile.isTemporary($0, of: Self.marker) }
         }
         if !fm.fileExists(atPath: markerPath) {
             guard options.create, options.writer else { throw .noStore(directory) }

@@ -43,6 +43,14 @@ public enum DurableFile {
         return (dir, String(decoding: u[(slash + 1)...], as: UTF8.self))
     }
 
+    /// The name of the temporary file a write to `name` uses: hidden, beside it, unique to the writer.
+    static func temporaryName(for name: String) -> String { ".\(name).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp" }
+
+    /// Whether a directory entry is a write in progress (or left by a crash) of the file `name`.
+    public static func isTemporary(_ entry: String, of name: String) -> Bool {
+        entry.hasPrefix(".\(name).") && entry.hasSuffix(".tmp")
+    }
+
     /// Writes `bytes` as the whole content of `path`, durably and atomically.
     /// - Parameters:
     ///   - mode: permissions of the new file (archive files are read-only, 0444).
@@ -54,7 +62,7 @@ public enum DurableFile {
         let (dir, name) = try split(path)
         guard name != "." && name != ".." else { throw StorageError(path: path, reason: "names a directory, not a file") }
         try checkTarget(path, existing: existing, inputs: inputs)
-        let tmp = (dir == "/" ? "/" : dir + "/") + ".\(name).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
+        let tmp = (dir == "/" ? "/" : dir + "/") + temporaryName(for: name)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .errno(dir, "cannot create a file in this directory") }
         var ok = false
