@@ -98,7 +98,11 @@ public final class DataStore {
             guard options.create, options.writer else { throw .noStore(directory) }
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-                guard isDir.boolValue, leftovers()?.isEmpty == true else { throw .notAStore(directory) }
+                guard isDir.boolValue else { throw .notAStore(directory) }
+                // Another creator may have finished since the marker check above: its files are a store's.
+                if let other = leftovers(), !other.isEmpty, !fm.fileExists(atPath: markerPath) {
+                    throw .notAStore("\(directory) (it holds \(other.sorted().prefix(3).joined(separator: ", ")))")
+                }
             } else {
                 do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                     throw .storage(StorageError(path: directory, reason: "cannot create: \(error.localizedDescription)"))
@@ -124,7 +128,7 @@ public final class DataStore {
         }
         if options.writer && !fm.fileExists(atPath: markerPath) {
             // Under the writer lock now: no other creator can race us here.
-            guard leftovers()?.isEmpty == true else { throw .notAStore(directory) }
+            if let other = leftovers(), !other.isEmpty { throw .notAStore("\(directory) (it holds \(other.sorted().prefix(3).joined(separator: ", ")))") }
             do { try DurableFile.write(Array(Self.markerContents.utf8), to: markerPath) } catch { throw .storage(error) }
         }
         let hot: SQLiteHotStore, log: FingerprintLog, cold: SegmentDirectoryArchive
