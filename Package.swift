@@ -77,15 +77,15 @@ let package = Package(
         ]),
         // The claims harness and the measurements under it.
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "TestSupport"]),
-        // Tests that run the built `caldera` and `economy-crash-writer` binaries (to be folded into CLITests).
-        .testTarget(name: "CLIProcessTests", dependencies: [
-            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "TestSupport", "DataTestSupport",
-        ]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
-        // Data-layer test inputs shared by DataLayerTests and CLIProcessTests: chain-like bytes, temporary paths.
+        // Data-layer test inputs shared by DataLayerTests and CLITests: chain-like bytes, temporary paths.
         .target(name: "DataTestSupport", dependencies: ["TestSupport"], path: "Tests/DataTestSupport"),
-        .testTarget(name: "CLITests", dependencies: ["caldera", "Merkle", "Metalayer", "TestSupport"]),
+        // Everything that runs the built binaries: each command's behaviour, the hostile-input suite, kill -9
+        // loops and concurrent processes on one store or ledger.
+        .testTarget(name: "CLITests", dependencies: [
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "TestSupport", "DataTestSupport",
+        ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),

@@ -100,26 +100,25 @@ extension EconomyCommand {
         @Option(help: "The staking account.") var account: String
         @Option(help: "The bond's role.") var role: StakeRole
         @Option(parsing: .unconditional, help: "Amount, e.g. \"150000 ERA\".") var amount: String
+
+        /// Applies the operation these options describe.
+        func apply(_ operation: (_ account: String, _ role: StakeRole, _ amount: Amount) -> EconomyOperation) throws(CLIError) {
+            try applyOne(options.ledger, operation(account, role, try parseAmount(amount, "--amount")))
+        }
     }
 
     struct Stake: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Bond tokens from an account's balance to a role (minimums: flexible 50000, core 100000, guardian 500000 ERA by default).")
         @OptionGroup var bond: BondOptions
-
-        func run() throws {
-            try applyOne(bond.options.ledger, .stake(account: bond.account, role: bond.role, amount: try parseAmount(bond.amount, "--amount")))
-        }
+        func run() throws { try bond.apply(EconomyOperation.stake) }
     }
 
     struct Unstake: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start unbonding part or all of a bond; the tokens return after the unbonding delay and stay slashable until then.")
         @OptionGroup var bond: BondOptions
-
-        func run() throws {
-            try applyOne(bond.options.ledger, .unstake(account: bond.account, role: bond.role, amount: try parseAmount(bond.amount, "--amount")))
-        }
+        func run() throws { try bond.apply(EconomyOperation.unstake) }
     }
 
     struct Distribute: ParsableCommand {

@@ -13,49 +13,44 @@ import Glibc
 /// under /dev): a FIFO, a symlink, a `full` and a `zero` device node.
 final class Arena: @unchecked Sendable {
     let dir: TempDir
-    let leaves: String
-    let proofDir: String
+    /// The one value the setup learns rather than chooses.
+    private(set) var blobID = ""
+    /// Device nodes need root (CI runs as root); without them the device cases are skipped.
+    private(set) var devices = false
+
+    // Fixed names inside `dir`.
+    var leaves: String { dir.file("leaves.txt") }
+    var proofDir: String { dir.file("w") }
     var proofs: [String] { (1...2).map { proofDir + String(format: "/proof-%06d.bin", $0) } }
-    let meta: String
-    let archive: String
-    let store: String
-    let blobID: String
-    let ledger: String
-    let fifo: String
-    let symlink: String
-    let symlinkTarget: String
-    let full: String
-    let zero: String
+    var meta: String { dir.file("meta.bin") }
+    var archive: String { dir.file("data.json.calz") }
+    var store: String { dir.file("store") }
+    var ledger: String { dir.file("ledger.sqlite") }
+    var fifo: String { dir.file("fifo") }
+    var symlink: String { dir.file("link") }
+    var symlinkTarget: String { dir.file("precious.txt") }
+    var full: String { dir.file("full") }
+    var zero: String { dir.file("zero") }
 
     init() throws {
-        let dir = try TempDir("hostile")
-        self.dir = dir
-        leaves = try dir.write("leaves.txt", "00\n01\n02\n")
-        proofDir = dir.file("w")
-        try expectOK(caldera(["proof", "generate", "--rollups", "2", "--messages", "4", "--batch", "2", "--guardians", "4", "--out", dir.file("w")]))
-        meta = dir.file("meta.bin")
-        try expectOK(caldera(["proof", "compress"] + (1...2).map { dir.file("w") + String(format: "/proof-%06d.bin", $0) } + ["-o", dir.file("meta.bin")]))
-        let original = try dir.write("data.json", #"{"a": "0x00112233445566778899aabbccddeeff", "b": [1, 2, 3]}"# + "\n")
-        archive = dir.file("data.json.calz")
-        try expectOK(caldera(["codec", "compress", original]))
-        store = dir.file("store")
+        dir = try TempDir("hostile")
+        try dir.write("leaves.txt", "00\n01\n02\n")
+        try expectOK(caldera(["proof", "generate", "--rollups", "2", "--messages", "4", "--batch", "2", "--guardians", "4", "--out", proofDir]))
+        try expectOK(caldera(["proof", "compress"] + proofs + ["-o", meta]))
+        try expectOK(caldera(["codec", "compress", try dir.write("data.json", #"{"a": "0x00112233445566778899aabbccddeeff", "b": [1, 2, 3]}"# + "\n")]))
         let put = try caldera(["data", "put", "--store", store, leaves])
         try expectOK(put)
         blobID = put.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        ledger = dir.file("ledger.sqlite")
         let genesis = try dir.write("genesis.json", #"{"accounts": {"alice": "1000000 ERA", "fees": "1000 ERA"}}"#)
         try expectOK(caldera(["economy", "init", "--ledger", ledger, "--genesis", genesis]))
-        fifo = dir.file("fifo"); mkfifo(fifo, 0o644)
-        symlinkTarget = try dir.write("precious.txt", "do not replace me\n")
-        symlink = dir.file("link"); Glibc.symlink(symlinkTarget, symlink)
-        full = dir.file("full"); mknod(full, S_IFCHR | 0o666, devNumber(1, 7))
-        zero = dir.file("zero"); mknod(zero, S_IFCHR | 0o666, devNumber(1, 5))
+        mkfifo(fifo, 0o644)
+        try dir.write("precious.txt", "do not replace me\n")
+        Glibc.symlink(symlinkTarget, symlink)
+        mknod(full, S_IFCHR | 0o666, devNumber(1, 7))
+        mknod(zero, S_IFCHR | 0o666, devNumber(1, 5))
         devices = FileSnapshot(full).type == S_IFCHR && FileSnapshot(zero).type == S_IFCHR
     }
-    /// Device nodes need root (CI runs as root); without them the device cases are skipped.
-    private(set) var devices = false
     deinit { dir.remove() }
-
 }
 
 /// A device number (major, minor) in Linux's encoding for small numbers.

@@ -1,5 +1,5 @@
 // Inputs for the data-layer tests, shared by DataLayerTests and the tests that run `caldera data`
-// (CLIProcessTests): chain-like compressible bytes and fresh temporary paths.
+// (CLITests): chain-like compressible bytes and fresh temporary paths.
 import Foundation
 import TestSupport
 
