@@ -13,7 +13,7 @@ extension ByteReader {
     @inlinable
     public mutating func digests(_ field: String, max limit: UInt64) throws(Failure) -> [Digest] {
         let n = try count("\(field) count", max: limit)
-        guard remaining >= n * 32 else { _ = try take(n * 32, field); return [] }
+        guard n <= remaining / 32 else { throw Failure(WireError(field: context.isEmpty ? field : "\(context) \(field)", reason: .truncated(need: n, have: remaining / 32))) }
         var out = [Digest]()
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(try digest(field)) }

@@ -131,7 +131,8 @@ public struct ByteReader<Failure: WireErrorConvertible> {
     @inlinable
     public mutating func count(_ field: String, max limit: UInt64) throws(Failure) -> Int {
         let v = try varint(field)
-        guard v <= limit else { throw fail(field, .tooLarge(value: v, limit: limit)) }
+        let bound = min(limit, UInt64(Int.max)) // an Int must hold it, whatever the caller allowed
+        guard v <= bound else { throw fail(field, .tooLarge(value: v, limit: bound)) }
         return Int(v)
     }
 
@@ -146,7 +147,7 @@ public struct ByteReader<Failure: WireErrorConvertible> {
     @inlinable
     public mutating func lengthPrefixed<L: FixedWidthInteger & UnsignedInteger>(_ field: String, width: L.Type, max limit: Int) throws(Failure) -> [UInt8] {
         let n = try integer(L.self, "\(field) length")
-        guard UInt64(n) <= UInt64(limit) else { throw fail("\(field) length", .tooLarge(value: UInt64(n), limit: UInt64(limit))) }
+        guard limit >= 0, UInt64(n) <= UInt64(limit) else { throw fail("\(field) length", .tooLarge(value: UInt64(n), limit: UInt64(max(0, limit)))) }
         return Array(try take(Int(n), field))
     }
 

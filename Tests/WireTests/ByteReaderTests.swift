@@ -45,6 +45,14 @@ import Wire
         }
     }
 
+    @Test func countsBeyondIntAreRefusedNotTrapped() {
+        var w = ByteWriter(endianness: .big); w.varint(.max)
+        var r = ByteReader<WireError>(w.bytes, endianness: .big)
+        #expect(throws: WireError(field: "n", reason: .tooLarge(value: .max, limit: UInt64(Int.max)))) { try r.count("n", max: .max) }
+        var l = ByteReader<WireError>([0, 0, 0, 9], endianness: .big)
+        #expect(throws: WireError.self) { try l.lengthPrefixed("b", width: UInt32.self, max: -1) }
+    }
+
     @Test func hugeDeclaredLengthsAllocateNothing() {
         var w = ByteWriter(endianness: .big); w.varint(1 << 40)
         var r = ByteReader<WireError>(w.bytes, endianness: .big)
