@@ -9,6 +9,11 @@ public enum ExecutionClaims {
         public var input: String
         public var isBurst: Bool
         public var results: [PolicyKind: SimulationResult]
+
+        /// "input: lead caldera …, hpa …, …": every policy's figures, as `describe` words them, for a row's conditions.
+        func byPolicy(lead: String = "", _ describe: (SimulationResult) -> String) -> String {
+            "\(input): \(lead)" + PolicyKind.allCases.map { k in "\(k.rawValue) " + describe(results[k]!) }.joined(separator: ", ")
+        }
     }
 
     /// Runs the built-in burst scenarios and, when found, the real traces, each with all four policies.
@@ -61,7 +66,7 @@ public enum ExecutionClaims {
         let c = burst.results[.caldera]!
         let scale = c.scaleUpSeconds
         let others = comparisons.filter(\.isBurst).map { comp in
-            "\(comp.input): " + PolicyKind.allCases.map { k in "\(k.rawValue) \(comp.results[k]!.scaleUpSeconds.map { f($0) + " s" } ?? "never")" }.joined(separator: ", ")
+            comp.byPolicy { r in r.scaleUpSeconds.map { f($0) + " s" } ?? "never" }
         }.joined(separator: "; ")
         let scaleRow = ClaimResult(
             id: "execution.scale-time",
@@ -80,10 +85,7 @@ public enum ExecutionClaims {
             let cal = comp.results[.caldera]!, hpa = comp.results[.hpa]!
             if !(cal.p99DelaySeconds < hpa.p99DelaySeconds && cal.droppedTx <= hpa.droppedTx) { congestionHolds = false }
             if comp.isBurst && cal.droppedTx > 0 { congestionHolds = false }
-            parts.append("\(comp.input): " + PolicyKind.allCases.map { k in
-                let r = comp.results[k]!
-                return "\(k.rawValue) p99 \(f(r.p99DelaySeconds)) s / \(r.droppedTx) dropped"
-            }.joined(separator: ", "))
+            parts.append(comp.byPolicy { r in "p99 \(f(r.p99DelaySeconds)) s / \(r.droppedTx) dropped" })
         }
         let congestionRow = ClaimResult(
             id: "execution.congestion",
@@ -103,10 +105,10 @@ public enum ExecutionClaims {
             let saving = 100 * (1 - cal.nodeSeconds / peak.nodeSeconds)
             minSaving = min(minSaving, saving)
             if saving < 30 || cal.p99DelaySeconds > peak.p99DelaySeconds { wasteHolds = false }
-            wasteParts.append("\(comp.input): caldera \(f(saving, 1))% fewer node-s than fixed-peak (p99 \(f(cal.p99DelaySeconds)) s vs \(f(peak.p99DelaySeconds)) s); " + PolicyKind.allCases.map { k in
-                let r = comp.results[k]!
-                return "\(k.rawValue) \(f(r.nodeSeconds, 0)) node-s, idle \(f(r.idleNodeSeconds, 0)), \(f(r.nodeSecondsPerServedTx, 4)) node-s/tx"
-            }.joined(separator: ", "))
+            let lead = "caldera \(f(saving, 1))% fewer node-s than fixed-peak (p99 \(f(cal.p99DelaySeconds)) s vs \(f(peak.p99DelaySeconds)) s); "
+            wasteParts.append(comp.byPolicy(lead: lead) { r in
+                "\(f(r.nodeSeconds, 0)) node-s, idle \(f(r.idleNodeSeconds, 0)), \(f(r.nodeSecondsPerServedTx, 4)) node-s/tx"
+            })
         }
         let wasteRow = ClaimResult(
             id: "execution.waste",

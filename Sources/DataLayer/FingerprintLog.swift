@@ -68,7 +68,7 @@ extension FingerprintLogReader {
 /// transaction as the records it covers, so the root on disk is always the root of the records on
 /// disk. Appends are idempotent: a (blob, kind) pair is recorded at most once.
 public final class FingerprintLog: FingerprintLogStore {
-    public enum Error: Swift.Error, CustomStringConvertible {
+    public enum Error: SQLiteSupport.TierError, CustomStringConvertible {
         case database(String)
         case corruptRecord(index: UInt64, FormatError)
         case unknownBlob(BlobID)
@@ -103,49 +103,30 @@ public final class FingerprintLog: FingerprintLogStore {
     let db: DatabasePool
     let path: String
 
-    static func migrator() -> DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE fingerprint (
-                    seq INTEGER PRIMARY KEY,
-                    blob_id BLOB NOT NULL,
-                    kind INTEGER NOT NULL,
-                    record BLOB NOT NULL,
-                    leaf_hash BLOB NOT NULL,
-                    UNIQUE (blob_id, kind));
-                CREATE TABLE head (
-                    id INTEGER PRIMARY KEY CHECK (id = 0),
-                    size INTEGER NOT NULL,
-                    root BLOB NOT NULL,
-                    peaks BLOB NOT NULL);
-                INSERT INTO head (id, size, root, peaks) VALUES (0, 0, x'\(MerkleHash.emptyRoot.hex)', x'');
-                """)
-        }
-        return migrator
-    }
+    /// The tables, created by the store's writer in an empty file.
+    static let schema = """
+        CREATE TABLE fingerprint (
+            seq INTEGER PRIMARY KEY,
+            blob_id BLOB NOT NULL,
+            kind INTEGER NOT NULL,
+            record BLOB NOT NULL,
+            leaf_hash BLOB NOT NULL,
+            UNIQUE (blob_id, kind));
+        CREATE TABLE head (
+            id INTEGER PRIMARY KEY CHECK (id = 0),
+            size INTEGER NOT NULL,
+            root BLOB NOT NULL,
+            peaks BLOB NOT NULL);
+        INSERT INTO head (id, size, root, peaks) VALUES (0, 0, x'\(MerkleHash.emptyRoot.hex)', x'');
+        """
 
     /// - Parameter create: create or upgrade the schema (the store's writer only; see `SQLiteHotStore`).
     public init(path: String, create: Bool = true, busyTimeout: Duration = .seconds(5)) throws(Error) {
         self.path = path
-        do {
-            db = try DatabasePool(path: path, configuration: SQLiteSupport.configuration(busyTimeout: busyTimeout))
-            let migrator = Self.migrator()
-            if create {
-                try migrator.migrate(db)
-            } else if try !db.read({ db in try migrator.hasCompletedMigrations(db) }) {
-                throw Error.database("\((path as NSString).lastPathComponent) has no log tables yet (is the store being created?)")
-            }
-        } catch { throw Self.wrap(error, path) }
+        db = try SQLiteSupport.open(path: path, create: create, busyTimeout: busyTimeout, schema: Self.schema, tables: "log tables", errors: Error.self)
     }
 
-    static func wrap(_ error: any Swift.Error, _ path: String) -> Error {
-        if let e = error as? Error { return e }
-        switch SQLiteSupport.classify(error, file: path) {
-        case .busy: return .busy
-        case let .other(s): return .database(s)
-        }
-    }
+    static func wrap(_ error: any Swift.Error, _ path: String) -> Error { SQLiteSupport.wrap(error, path) }
 
     public func head() throws(Error) -> Head { try Self.head(db, path) }
     public func persistedPeaks() throws(Error) -> [Digest] { try Self.persistedPeaks(db, path) }

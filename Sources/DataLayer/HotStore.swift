@@ -25,7 +25,7 @@ public struct BlobMeta: Equatable, Sendable, Codable {
     }
 }
 
-public enum HotStoreError: Error, CustomStringConvertible {
+public enum HotStoreError: SQLiteSupport.TierError, CustomStringConvertible {
     case database(String)
     case corrupt(BlobID, String)
     /// Another connection held the database longer than the busy timeout; retrying may succeed.
@@ -73,59 +73,42 @@ public final class SQLiteHotStore: HotStore {
     let path: String
     enum Encoding: Int64 { case raw = 0, lz4 = 1 }
 
-    static func migrator() -> DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE blob (
-                    id BLOB PRIMARY KEY,
-                    namespace BLOB NOT NULL,
-                    height INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    time INTEGER NOT NULL,
-                    size INTEGER NOT NULL,
-                    sha256 BLOB NOT NULL,
-                    encoding INTEGER NOT NULL,
-                    stored BLOB NOT NULL,
-                    stored_sha256 BLOB NOT NULL,
-                    commitment BLOB NOT NULL) WITHOUT ROWID;
-                CREATE INDEX blob_by_time ON blob (namespace, time);
-                CREATE TABLE chain (id INTEGER PRIMARY KEY CHECK (id = 0), height INTEGER NOT NULL, seq INTEGER NOT NULL);
-                INSERT INTO chain (id, height, seq) VALUES (0, 0, 0);
-                """)
-        }
-        return migrator
-    }
+    /// The tables, created by the store's writer in an empty file.
+    static let schema = """
+        CREATE TABLE blob (
+            id BLOB PRIMARY KEY,
+            namespace BLOB NOT NULL,
+            height INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 BLOB NOT NULL,
+            encoding INTEGER NOT NULL,
+            stored BLOB NOT NULL,
+            stored_sha256 BLOB NOT NULL,
+            commitment BLOB NOT NULL) WITHOUT ROWID;
+        CREATE INDEX blob_by_time ON blob (namespace, time);
+        CREATE TABLE chain (id INTEGER PRIMARY KEY CHECK (id = 0), height INTEGER NOT NULL, seq INTEGER NOT NULL);
+        INSERT INTO chain (id, height, seq) VALUES (0, 0, 0);
+        """
 
     /// - Parameter create: create or upgrade the schema. Only the store's writer may (two processes
     ///   creating the same tables race); a reader opens what a writer created, or gets an error.
     public init(path: String, create: Bool = true, busyTimeout: Duration = .seconds(5)) throws(HotStoreError) {
         self.path = path
-        do {
-            db = try DatabasePool(path: path, configuration: SQLiteSupport.configuration(busyTimeout: busyTimeout))
-            let migrator = Self.migrator()
-            if create {
-                // Released blobs' pages go back to the file system (set before the first table exists).
-                try db.writeWithoutTransaction { db in
-                    if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
-                        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                        try db.execute(sql: "VACUUM") // applies it to the (still empty) file
-                    }
+        db = try SQLiteSupport.open(path: path, create: create, busyTimeout: busyTimeout, schema: Self.schema, tables: "hot-store tables",
+                                    errors: HotStoreError.self) { db in
+            // Released blobs' pages go back to the file system (set before the first table exists).
+            try db.writeWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try db.execute(sql: "VACUUM") // applies it to the (still empty) file
                 }
-                try migrator.migrate(db)
-            } else if try !db.read({ db in try migrator.hasCompletedMigrations(db) }) {
-                throw HotStoreError.database("\((path as NSString).lastPathComponent) has no hot-store tables yet (is the store being created?)")
             }
-        } catch { throw Self.wrap(error, path) }
-    }
-
-    static func wrap(_ error: any Error, _ path: String) -> HotStoreError {
-        if let e = error as? HotStoreError { return e }
-        switch SQLiteSupport.classify(error, file: path) {
-        case .busy: return .busy
-        case let .other(s): return .database(s)
         }
     }
+
+    static func wrap(_ error: any Error, _ path: String) -> HotStoreError { SQLiteSupport.wrap(error, path) }
 
     /// Encodes one blob for the hot tier (pure: done outside the write transaction).
     static func prepare(namespace: Namespace, data: [UInt8]) -> (id: BlobID, hash: Digest, encoding: Encoding, stored: [UInt8], storedHash: Digest, commitment: Digest) {

@@ -15,6 +15,42 @@ enum SQLiteSupport {
         return config
     }
 
+    /// Opens a tier's database, whose `schema` is its one migration ("v1"). Only the store's writer creates
+    /// the tables (`create`; two processes creating the same tables race), after `prepare` has set up the
+    /// still empty file; a reader opens what a writer created, or gets an error naming `tables` ("log tables").
+    /// Failures are the tier's `errors`.
+    static func open<E: TierError>(path: String, create: Bool, busyTimeout: Duration, schema: String, tables: String, errors: E.Type,
+                                   prepare: (DatabasePool) throws -> Void = { _ in }) throws(E) -> DatabasePool {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in try db.execute(sql: schema) }
+        do {
+            let db = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
+            if create {
+                try prepare(db)
+                try migrator.migrate(db)
+            } else if try !db.read({ db in try migrator.hasCompletedMigrations(db) }) {
+                throw E.database("\((path as NSString).lastPathComponent) has no \(tables) yet (is the store being created?)")
+            }
+            return db
+        } catch { throw wrap(error, path) }
+    }
+
+    /// A tier's error for anything thrown inside a GRDB access: its own errors pass through, SQLite's
+    /// are classified (`busy`, or put into words).
+    static func wrap<E: TierError>(_ error: any Error, _ path: String) -> E {
+        if let e = error as? E { return e }
+        switch classify(error, file: path) {
+        case .busy: return .busy
+        case let .other(s): return .database(s)
+        }
+    }
+
+    /// The error type of a SQLite-backed tier: its cases for a busy database and for any other failure.
+    protocol TierError: Error {
+        static var busy: Self { get }
+        static func database(_ message: String) -> Self
+    }
+
     enum Failure {
         /// Another connection held a lock for longer than the busy timeout: worth retrying.
         case busy

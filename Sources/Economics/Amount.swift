@@ -121,7 +121,7 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 
     // Codable as a decimal string of base units (see `DecimalString`).
-    public init(from decoder: any Decoder) throws { baseUnits = try DecimalString(from: decoder).value }
+    public init(from decoder: any Decoder) throws { baseUnits = try DecimalString(from: decoder).wrappedValue }
     public func encode(to encoder: any Encoder) throws { try DecimalString(baseUnits).encode(to: encoder) }
 }
 

@@ -24,23 +24,26 @@ protocol ExplainsDecodingErrors {}
 
 /// A `UInt128` as JSON carries it: a decimal string, because JSON numbers cannot hold 128-bit integers exactly
 /// (most readers turn them into doubles). The single Codable form of every 128-bit quantity in this module
-/// (amounts, reward indexes).
-struct DecimalString: Codable, Sendable, ExplainsDecodingErrors {
-    var value: UInt128
+/// (amounts, reward indexes). As a property wrapper (`@DecimalString var rewardIndex: UInt128`) it lets a
+/// record keep its synthesised `Codable`.
+@propertyWrapper
+public struct DecimalString: Codable, Sendable, Hashable, ExplainsDecodingErrors {
+    public var wrappedValue: UInt128
 
-    init(_ value: UInt128) { self.value = value }
+    public init(wrappedValue: UInt128) { self.wrappedValue = wrappedValue }
+    public init(_ value: UInt128) { wrappedValue = value }
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        do { value = try parseCanonicalDecimal(Substring(text), reporting: text) } catch {
+        do { wrappedValue = try parseCanonicalDecimal(Substring(text), reporting: text) } catch {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(error.description) (expected a decimal string of a 128-bit unsigned integer)")
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(String(value))
+        try container.encode(String(wrappedValue))
     }
 }
 

@@ -2,28 +2,10 @@
 public struct Bond: Sendable, Hashable, Codable {
     public internal(set) var amount: Amount
     /// The class's reward index when this bond's rewards were last settled (F1's "starting period").
-    public internal(set) var rewardIndexAtEntry: UInt128
+    @DecimalString public internal(set) var rewardIndexAtEntry: UInt128
     /// Whether `amount` is currently part of the class's active stake (earning rewards). Kept explicitly so
     /// that a bond's status change (jail, slash below the minimum) is one well-defined step.
     public internal(set) var counted: Bool
-
-    // The index is a 128-bit integer: JSON carries it as a decimal string (`DecimalString`).
-    private enum CodingKeys: String, CodingKey { case amount, rewardIndexAtEntry, counted }
-    init(amount: Amount, rewardIndexAtEntry: UInt128, counted: Bool) {
-        self.amount = amount; self.rewardIndexAtEntry = rewardIndexAtEntry; self.counted = counted
-    }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        amount = try c.decode(Amount.self, forKey: .amount)
-        rewardIndexAtEntry = try c.decode(DecimalString.self, forKey: .rewardIndexAtEntry).value
-        counted = try c.decode(Bool.self, forKey: .counted)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(DecimalString(rewardIndexAtEntry), forKey: .rewardIndexAtEntry)
-        try c.encode(counted, forKey: .counted)
-    }
 }
 
 /// Stake on its way out: still slashable until `completesAtEpoch`, when it returns to the balance.
@@ -64,29 +46,12 @@ public struct RewardClass: Sendable, Hashable, Codable {
     /// Sum of the counted bonds of this class.
     public internal(set) var activeStake: Amount
     /// Σ over distributions of floor(share × 10^27 / activeStake): base units of reward per base unit staked, × 10^27.
-    public internal(set) var rewardIndex: UInt128
+    @DecimalString public internal(set) var rewardIndex: UInt128
     /// Rewards credited to this class and not yet settled to an account. Holds at least everything owed to its
     /// bonds; the excess is rounding dust, reported as the `rewardRounding` pool.
     public internal(set) var outstanding: Amount
 
     static let empty = RewardClass(activeStake: .zero, rewardIndex: 0, outstanding: .zero)
-
-    private enum CodingKeys: String, CodingKey { case activeStake, rewardIndex, outstanding }
-    init(activeStake: Amount, rewardIndex: UInt128, outstanding: Amount) {
-        self.activeStake = activeStake; self.rewardIndex = rewardIndex; self.outstanding = outstanding
-    }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        activeStake = try c.decode(Amount.self, forKey: .activeStake)
-        rewardIndex = try c.decode(DecimalString.self, forKey: .rewardIndex).value
-        outstanding = try c.decode(Amount.self, forKey: .outstanding)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(activeStake, forKey: .activeStake)
-        try c.encode(DecimalString(rewardIndex), forKey: .rewardIndex)
-        try c.encode(outstanding, forKey: .outstanding)
-    }
 }
 
 /// A correlated slashing remembered for Ethereum's correlation penalty.

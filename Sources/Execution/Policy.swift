@@ -33,6 +33,12 @@ public struct ScaleDecision: Sendable, Equatable {
     public init(targetNodes: Int, reason: Reason) { self.targetNodes = targetNodes; self.reason = reason }
 }
 
+/// A node count at a time: an entry of a policy's sliding-window history (recommendations, scale-ups).
+struct TimedNodes: Sendable, Equatable {
+    var time: SimTime
+    var nodes: Int
+}
+
 /// A pure, deterministic scaling policy: load signals and time in, a decision out. Any state (forecasts,
 /// recommendation history) lives in the value; nothing reads a clock or a random source.
 public protocol ScalingPolicy: Sendable {
@@ -89,15 +95,9 @@ public struct CalderaPolicy: ScalingPolicy, Equatable {
     private var lastTime: SimTime?
     private var slowLevel: Double?
     private var lastScaleUp: SimTime = -Double.infinity
-    private var downRecommendations: [(time: SimTime, nodes: Int)] = []
+    private var downRecommendations: [TimedNodes] = []
 
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
-
-    public static func == (a: CalderaPolicy, b: CalderaPolicy) -> Bool {
-        a.configuration == b.configuration && a.level == b.level && a.slowLevel == b.slowLevel && a.lastScaleUp == b.lastScaleUp && a.trend == b.trend && a.lastTime == b.lastTime
-            && a.downRecommendations.map(\.time) == b.downRecommendations.map(\.time)
-            && a.downRecommendations.map(\.nodes) == b.downRecommendations.map(\.nodes)
-    }
 
     /// Nodes needed for arrival rate `lambda` and backlog `queue` (before clamping).
     public func nodesNeeded(lambda: Double, queue: Int, mu: Double) -> Int {
@@ -137,7 +137,7 @@ public struct CalderaPolicy: ScalingPolicy, Equatable {
         let up = clamp(nodesNeeded(lambda: lambdaUp, queue: signals.queueDepth, mu: mu))
         let down = clamp(nodesNeeded(lambda: slow, queue: signals.queueDepth, mu: mu))
         // Keep the scale-down history for the stabilization window.
-        downRecommendations.append((now, down))
+        downRecommendations.append(TimedNodes(time: now, nodes: down))
         let cutoff = now - c.scaleDownStabilization
         if let firstKept = downRecommendations.firstIndex(where: { $0.time > cutoff }), firstKept > 0 {
             downRecommendations.removeFirst(firstKept)
@@ -189,15 +189,11 @@ public struct HPAPolicy: ScalingPolicy, Equatable {
     public var configuration: Configuration
     public var name: String { "hpa" }
     public var controlInterval: Double { configuration.syncPeriod }
-    private var recommendations: [(time: SimTime, replicas: Int)] = []
-    private var scaleUpEvents: [(time: SimTime, added: Int)] = []
+    /// Replica counts recommended, and replicas added by scale-ups, each with its time.
+    private var recommendations: [TimedNodes] = []
+    private var scaleUpEvents: [TimedNodes] = []
 
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
-
-    public static func == (a: HPAPolicy, b: HPAPolicy) -> Bool {
-        a.configuration == b.configuration && a.recommendations.map(\.replicas) == b.recommendations.map(\.replicas)
-            && a.recommendations.map(\.time) == b.recommendations.map(\.time) && a.scaleUpEvents.map(\.added) == b.scaleUpEvents.map(\.added)
-    }
 
     /// The raw k8s formula with tolerance: ⌈current × metric/target⌉, or `current` inside the tolerance band.
     public static func rawDesired(current: Int, metric: Double, target: Double, tolerance: Double) -> Int {
@@ -216,16 +212,16 @@ public struct HPAPolicy: ScalingPolicy, Equatable {
         var desired = Self.rawDesired(current: current, metric: metric, target: target, tolerance: c.tolerance)
         desired = min(c.maxReplicas, max(c.minReplicas, desired))
         // Stabilization (scale-up window 0, scale-down window 300 s): k8s stabilizeRecommendationWithBehaviors.
-        recommendations.append((now, desired))
+        recommendations.append(TimedNodes(time: now, nodes: desired))
         recommendations.removeAll { $0.time <= now - c.downscaleStabilization }
-        let downRecommendation = recommendations.map(\.replicas).max() ?? desired
+        let downRecommendation = recommendations.map(\.nodes).max() ?? desired
         var stabilized = current
         if stabilized < desired { stabilized = desired }            // up window 0: the current recommendation
         if stabilized > downRecommendation { stabilized = downRecommendation }
         // Scale-up rate limit: max(+pods, +percent) over the replicas at the start of the period.
         scaleUpEvents.removeAll { $0.time <= now - c.scaleUpPeriod }
         if stabilized > current {
-            let addedInPeriod = scaleUpEvents.reduce(0) { $0 + $1.added }
+            let addedInPeriod = scaleUpEvents.reduce(0) { $0 + $1.nodes }
             let periodStart = current - addedInPeriod
             let byPods = periodStart + c.scaleUpPods
             let byPercent = Int((Double(periodStart) * (1 + c.scaleUpPercent / 100)).rounded(.up))
@@ -234,7 +230,7 @@ public struct HPAPolicy: ScalingPolicy, Equatable {
         }
         stabilized = min(c.maxReplicas, max(c.minReplicas, stabilized))
         if stabilized > current {
-            scaleUpEvents.append((now, stabilized - current))
+            scaleUpEvents.append(TimedNodes(time: now, nodes: stabilized - current))
             return ScaleDecision(targetNodes: stabilized, reason: .scaleUp)
         }
         if stabilized < current { return ScaleDecision(targetNodes: stabilized, reason: .scaleDown) }

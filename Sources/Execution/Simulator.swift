@@ -98,34 +98,12 @@ public struct SimulationResult: Sendable, Codable, Equatable {
     public var nodeSecondsPerServedTx: Double
     public var maxServingNodes: Int
     /// From the load step to the first instant with `ceiling` serving nodes; nil without a step or if never reached.
-    public var scaleUpSeconds: Double?
+    @EncodedAsNull public var scaleUpSeconds: Double?
     public var activationDelaySeconds: Double
     public var durationSeconds: Double
     public var seed: UInt64
     public var conditions: String
     public var timeline: [TimelineSample]
-
-    enum CodingKeys: String, CodingKey {
-        case policy, input, arrivedTx, servedTx, droppedTx, queuedAtEnd, p50DelaySeconds, p99DelaySeconds, maxDelaySeconds,
-             nodeSeconds, idleNodeSeconds, nodeSecondsPerServedTx, maxServingNodes, scaleUpSeconds,
-             activationDelaySeconds, durationSeconds, seed, conditions, timeline
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(policy, forKey: .policy); try c.encode(input, forKey: .input)
-        try c.encode(arrivedTx, forKey: .arrivedTx); try c.encode(servedTx, forKey: .servedTx)
-        try c.encode(droppedTx, forKey: .droppedTx); try c.encode(queuedAtEnd, forKey: .queuedAtEnd)
-        try c.encode(p50DelaySeconds, forKey: .p50DelaySeconds); try c.encode(p99DelaySeconds, forKey: .p99DelaySeconds)
-        try c.encode(maxDelaySeconds, forKey: .maxDelaySeconds)
-        try c.encode(nodeSeconds, forKey: .nodeSeconds); try c.encode(idleNodeSeconds, forKey: .idleNodeSeconds)
-        try c.encode(nodeSecondsPerServedTx, forKey: .nodeSecondsPerServedTx)
-        try c.encode(maxServingNodes, forKey: .maxServingNodes)
-        try c.encode(scaleUpSeconds, forKey: .scaleUpSeconds)   // explicit null when nil
-        try c.encode(activationDelaySeconds, forKey: .activationDelaySeconds)
-        try c.encode(durationSeconds, forKey: .durationSeconds); try c.encode(seed, forKey: .seed)
-        try c.encode(conditions, forKey: .conditions); try c.encode(timeline, forKey: .timeline)
-    }
 }
 
 /// Binary min-heap of events ordered by (time, sequence number): deterministic tie-breaking.

@@ -15,7 +15,7 @@ public struct SimulationSummary: Codable, Equatable, Sendable {
     public var p99DelaySeconds: Double
     public var nodeSeconds: Double
     public var maxServingNodes: Int
-    public var scaleUpSeconds: Double?
+    @EncodedAsNull public var scaleUpSeconds: Double?
     public var activationDelaySeconds: Double
     public var idleNodeSeconds: Double
     public var nodeSecondsPerServedTx: Double
@@ -31,21 +31,29 @@ public struct SimulationSummary: Codable, Equatable, Sendable {
         idleNodeSeconds = r.idleNodeSeconds; nodeSecondsPerServedTx = r.nodeSecondsPerServedTx; arrivedTx = r.arrivedTx
         queuedAtEnd = r.queuedAtEnd; seed = r.seed; conditions = r.conditions
     }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case policy, input, servedTx, droppedTx, p50DelaySeconds, p99DelaySeconds, nodeSeconds, maxServingNodes, scaleUpSeconds,
-             activationDelaySeconds, idleNodeSeconds, nodeSecondsPerServedTx, arrivedTx, queuedAtEnd, seed, conditions
+/// An optional that JSON always carries: `null` when absent, where synthesised `Codable` would leave the key
+/// out (`scaleUpSeconds` is null without a step). Decoding accepts both.
+@propertyWrapper
+public struct EncodedAsNull<Value: Codable & Equatable & Sendable>: Codable, Equatable, Sendable {
+    public var wrappedValue: Value?
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
     }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(policy, forKey: .policy); try c.encode(input, forKey: .input)
-        try c.encode(servedTx, forKey: .servedTx); try c.encode(droppedTx, forKey: .droppedTx)
-        try c.encode(p50DelaySeconds, forKey: .p50DelaySeconds); try c.encode(p99DelaySeconds, forKey: .p99DelaySeconds)
-        try c.encode(nodeSeconds, forKey: .nodeSeconds); try c.encode(maxServingNodes, forKey: .maxServingNodes)
-        try c.encode(scaleUpSeconds, forKey: .scaleUpSeconds)   // null without a step
-        try c.encode(activationDelaySeconds, forKey: .activationDelaySeconds)
-        try c.encode(idleNodeSeconds, forKey: .idleNodeSeconds); try c.encode(nodeSecondsPerServedTx, forKey: .nodeSecondsPerServedTx)
-        try c.encode(arrivedTx, forKey: .arrivedTx); try c.encode(queuedAtEnd, forKey: .queuedAtEnd)
-        try c.encode(seed, forKey: .seed); try c.encode(conditions, forKey: .conditions)
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key is an absent value, as for a plain optional.
+    func decode<Value>(_ type: EncodedAsNull<Value>.Type, forKey key: Key) throws -> EncodedAsNull<Value> {
+        EncodedAsNull(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }

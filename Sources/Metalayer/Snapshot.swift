@@ -33,7 +33,7 @@ public struct RollupEntry: Equatable, Hashable, Sendable {
     public var stateCommitment: Digest {
         var w = ByteWriter(endianness: .big)
         w.raw(RollupEntry.commitmentTag)
-        w.u64(rollupId); w.u64(height); w.digest(stateRoot); w.digest(outboxRoot); w.u64(outboxSize)
+        encode(&w)
         return SHA256.hash(w.bytes)
     }
 
@@ -57,7 +57,8 @@ public struct RollupEntry: Equatable, Hashable, Sendable {
     }
 }
 
-/// What guardians sign: one snapshot of all rollups' state commitments.
+/// What guardians sign: one snapshot of all rollups' state commitments. Built by `Snapshot` (which computes
+/// the root and count from the entries) or decoded; its memberwise init is the module's own.
 public struct SnapshotHeader: Equatable, Hashable, Sendable {
     public var guardianSetId: UInt64
     public var height: UInt64
@@ -67,11 +68,6 @@ public struct SnapshotHeader: Equatable, Hashable, Sendable {
     public var entryCount: UInt64
     /// RFC 6962 root over the entries sorted by rollup id.
     public var root: Digest
-
-    public init(guardianSetId: UInt64, height: UInt64, timestampMillis: UInt64, entryCount: UInt64, root: Digest) {
-        self.guardianSetId = guardianSetId; self.height = height; self.timestampMillis = timestampMillis
-        self.entryCount = entryCount; self.root = root
-    }
 
     static let encodedSize = 64
     static let signingTag = Array("caldera/snapshot/v1\0".utf8)

@@ -8,6 +8,19 @@ import Testing
 @Suite struct DataStoreTests {
     static let fast = DataStore.MigrationOptions(policy: TieringPolicy(hotWindow: 0), parameters: .init(level: 3), frameTarget: 256 << 10)
 
+    /// A new writable store in a fresh directory (named after `name`; the caller removes it) holding `blobs`,
+    /// put in one batch in namespace `ns` at time 0.
+    static func newStore(_ name: String, ns: Namespace, blobs: [[UInt8]]) throws -> (dir: String, store: DataStore, metas: [BlobMeta]) {
+        let dir = tempPath(name)
+        do {
+            let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
+            return (dir, store, try store.put(blobs.map { (ns, $0) }, time: 0, nowMillis: 0))
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
+    }
+
     @Test func putMigrateGetRoundTripWithTieringAndIdempotence() throws {
         let dir = tempPath("store")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -53,12 +66,10 @@ import Testing
     }
 
     @Test func dictionariesAreTrainedForManySmallBlobs() throws {
-        let dir = tempPath("dict")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
         let ns = Namespace(name: "small")!
         let blobs = (0..<400).map { chainLikeData(700 + $0 % 50, seed: UInt64($0)) }
-        let metas = try store.put(blobs.map { (ns, $0) }, time: 0, nowMillis: 0)
+        let (dir, store, metas) = try Self.newStore("dict", ns: ns, blobs: blobs)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try store.migrate(options: .init(policy: TieringPolicy(hotWindow: 0), parameters: .init(level: 19, windowLog: 0, longDistanceMatching: false),
                                                  frameTarget: 1_000), now: 10, nowMillis: 10_000) // one blob per frame: where a dictionary pays
         #expect(r.dictionaries == 1)
@@ -69,12 +80,10 @@ import Testing
     }
 
     @Test func corruptionIsDetectedAndNamed() throws {
-        let dir = tempPath("corrupt")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
         let ns = Namespace(name: "c")!
         let blobs = (0..<6).map { chainLikeData(20_000, seed: UInt64($0)) }
-        let metas = try store.put(blobs.map { (ns, $0) }, time: 0, nowMillis: 0)
+        let (dir, store, metas) = try Self.newStore("corrupt", ns: ns, blobs: blobs)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try store.migrate(options: Self.fast, now: 10, nowMillis: 10_000)
         let seg = try #require(try store.cold.segments().first)
         let path = dir + "/cold/segments/\(seg.hex).seg"
@@ -95,12 +104,10 @@ import Testing
     }
 
     @Test func interruptedMigrationIsFinishedAndOrphansRemoved() throws {
-        let dir = tempPath("resume")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
         let ns = Namespace(name: "r")!
         let blobs = (0..<8).map { chainLikeData(10_000, seed: UInt64($0)) }
-        let metas = try store.put(blobs.map { (ns, $0) }, time: 0, nowMillis: 0)
+        let (dir, store, metas) = try Self.newStore("resume", ns: ns, blobs: blobs)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         // Simulate a crash after writing a segment but before fingerprinting: an orphan segment.
         let items = metas.prefix(4).enumerated().map { Segment.Item(id: $1.id, height: $1.height, time: $1.time, data: blobs[$0]) }
         let (orphan, _) = try Segment.encode(items: items, namespace: ns, windowStart: 0, windowEnd: 1, parameters: .init(level: 1), dictionary: nil)

@@ -143,50 +143,48 @@ struct MemoryTiers {
         }
     }
 
-    @Test func putSurvivesAFaultAtEveryStep() throws {
-        let fresh = (0 ..< 5).map { chainLikeData(1_500 + $0, seed: 9_000 + UInt64($0)) }
+    /// Runs `operation` on freshly seeded tiers with a fault at every tier call, before and after the call
+    /// commits, until the operation makes no call that is left to fail. After each fault the reopened store
+    /// must verify and hold every seeded blob; then `finish` completes the interrupted work. Returns how many
+    /// faults fired.
+    static func faultAtEveryStep(_ name: String, _ operation: (DataStore) throws -> Void,
+                                 finish: (MemoryTiers, [(BlobID, [UInt8])], String) throws -> Void) throws -> Int {
         var faultsSeen = 0
         for phase in Faults.Phase.allCases {
             for target in 0 ..< 1_000 {
                 let (tiers, blobs) = try Self.seeded()
                 let faults = Faults()
                 faults.target = target; faults.phase = phase
-                let label = "put, fault \(phase) call \(target)"
-                var returned: [BlobMeta]?
-                do { returned = try tiers.open(faults).put(fresh.map { (Self.ns[0], $0) }, time: 500, nowMillis: 0) } catch {
+                let label = "\(name), fault \(phase) call \(target)"
+                var returned = false
+                do { try operation(tiers.open(faults)); returned = true } catch {
                     #expect(faults.fired, "\(label): \(error)")
                 }
-                if !faults.fired { #expect(returned != nil); break }
+                if !faults.fired { #expect(returned); break }
                 faultsSeen += 1
                 try Self.checkReopened(tiers, blobs, label)
-                // The interrupted put's blobs: each is either unknown or readable, never half there.
-                let store = try tiers.open()
-                for d in fresh { #expect(Self.readableOrUnknown(store, BlobID(namespace: Self.ns[0], data: d), d), "\(label)") }
-                // Put again: now it returns, and everything migrates cleanly.
-                let metas = try store.put(fresh.map { (Self.ns[0], $0) }, time: 500, nowMillis: 0)
-                try Self.checkFinished(tiers, blobs + zip(metas.map(\.id), fresh), label)
+                try finish(tiers, blobs, label)
             }
+        }
+        return faultsSeen
+    }
+
+    @Test func putSurvivesAFaultAtEveryStep() throws {
+        let fresh = (0 ..< 5).map { chainLikeData(1_500 + $0, seed: 9_000 + UInt64($0)) }
+        let faultsSeen = try Self.faultAtEveryStep("put", { _ = try $0.put(fresh.map { (Self.ns[0], $0) }, time: 500, nowMillis: 0) }) { tiers, blobs, label in
+            // The interrupted put's blobs: each is either unknown or readable, never half there.
+            let store = try tiers.open()
+            for d in fresh { #expect(Self.readableOrUnknown(store, BlobID(namespace: Self.ns[0], data: d), d), "\(label)") }
+            // Put again: now it returns, and everything migrates cleanly.
+            let metas = try store.put(fresh.map { (Self.ns[0], $0) }, time: 500, nowMillis: 0)
+            try Self.checkFinished(tiers, blobs + zip(metas.map(\.id), fresh), label)
         }
         #expect(faultsSeen >= 4) // hot put and log append, each before and after
     }
 
     @Test func migrateSurvivesAFaultAtEveryStep() throws {
-        var faultsSeen = 0
-        for phase in Faults.Phase.allCases {
-            for target in 0 ..< 1_000 {
-                let (tiers, blobs) = try Self.seeded()
-                let faults = Faults()
-                faults.target = target; faults.phase = phase
-                let label = "migrate, fault \(phase) call \(target)"
-                do { _ = try tiers.open(faults).migrate(options: Self.options, now: 1_000, nowMillis: 0) } catch {
-                    #expect(faults.fired, "\(label): \(error)")
-                }
-                if !faults.fired { break }
-                faultsSeen += 1
-                try Self.checkReopened(tiers, blobs, label)
-                try Self.checkFinished(tiers, blobs, label)
-            }
-        }
+        let faultsSeen = try Self.faultAtEveryStep("migrate", { _ = try $0.migrate(options: Self.options, now: 1_000, nowMillis: 0) },
+                                                   finish: Self.checkFinished)
         // dictionary, then per segment: write, read-back, log append, hot delete; twice over
         #expect(faultsSeen >= 10, "\(faultsSeen)")
     }

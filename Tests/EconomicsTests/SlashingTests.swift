@@ -11,6 +11,15 @@ import Testing
         return state
     }
 
+    struct NoSlashEvent: Error {}
+
+    /// Slashes `account` for `offence`; returns the amount and fraction of the slash its first event reports.
+    func slash(_ state: inout EconomyState, _ account: String, _ offence: Offence) throws -> (amount: Amount, fraction: Fraction) {
+        let events = try state.checkedApply(.slash(account: account, offence: offence))
+        guard case let .slashed(_, _, amount, fraction, _, _) = events.first else { Issue.record("no slash event"); throw NoSlashEvent() }
+        return (amount, fraction)
+    }
+
     @Test func downtimeTakesCosmosHubRateAndJailsBriefly() throws {
         // Stakes above the minimum, so that the slash leaves n0 eligible once the jail is over.
         var state = try network(stake: 200_000)
@@ -40,19 +49,14 @@ import Testing
     @Test func correlationGrowsWithSimultaneousOffences() throws {
         var state = try network()
         var fractions: [UInt128] = []
-        for i in 0..<5 {
-            let events = try state.checkedApply(.slash(account: "n\(i)", offence: .invalidRoot))
-            guard case let .slashed(_, _, _, fraction, _, _) = events.first! else { Issue.record("no slash event"); return }
-            fractions.append(fraction.partsPerBillion)
-        }
+        for i in 0..<5 { fractions.append(try slash(&state, "n\(i)", .invalidRoot).fraction.partsPerBillion) }
         // Each offence in the window adds 3 × its stake / total to the next one's penalty.
         #expect(fractions == fractions.sorted() && Set(fractions).count == 5)
         #expect(fractions[0] == 50_000_000 + 30_000_000)
         // Outside the window, the correlation term forgets earlier offences.
         try state.checkedApply(.advance(epochs: 100))
-        let late = try state.checkedApply(.slash(account: "n10", offence: .invalidRoot))
-        guard case let .slashed(_, _, _, fraction, _, _) = late.first! else { Issue.record("no slash event"); return }
-        #expect(fraction.partsPerBillion < fractions[1])
+        let late = try slash(&state, "n10", .invalidRoot)
+        #expect(late.fraction.partsPerBillion < fractions[1])
     }
 
     @Test func aSlashBelowTheMinimumEndsEligibility() throws {
@@ -76,12 +80,7 @@ import Testing
     @Test func repeatOffencesEscalateThenTombstone() throws {
         var state = try network()
         var amounts: [Amount] = []
-        for _ in 0..<4 {
-            let events = try state.checkedApply(.slash(account: "n0", offence: .downtime))
-            guard case let .slashed(_, _, amount, fraction, _, _) = events.first! else { Issue.record("no slash event"); return }
-            amounts.append(amount)
-            _ = fraction
-        }
+        for _ in 0..<4 { amounts.append(try slash(&state, "n0", .downtime).amount) }
         // 0.01%, then doubled each time on the remaining stake, then tombstoned at the 4th offence.
         let expectedFractions: [UInt128] = [100_000, 200_000, 400_000, 800_000]
         var stake = era(100_000).baseUnits

@@ -10,10 +10,26 @@ struct RFC6962VectorTests {
 
     func hashes(_ any: Any?) -> [[UInt8]] { (any as? [String] ?? []).map(unhex) }
 
+    /// The vectors under `key`, which must be `count` of them.
+    func cases(_ key: String, count: Int) throws -> [[String: Any]] {
+        let cases = try #require(v[key] as? [[String: Any]])
+        #expect(cases.count == count, "\(key)")
+        return cases
+    }
+
+    /// The inputs of the 8 leaves of `tree8`, which the proof vectors are over.
+    var tree8Leaves: [[UInt8]] { ((v["tree8"] as! [String: Any])["leaf_inputs"] as! [String]).map(unhex) }
+
+    /// Every probe under `key` (98 of them) verifies exactly when it is marked valid.
+    func checkProbes(_ key: String, _ verify: ([String: Any]) throws(MerkleError) -> Void) throws {
+        for p in try cases(key, count: 98) {
+            let ok = (try? verify(p)) != nil
+            #expect(ok == (p["expect_valid"] as! Bool), "\(p["desc"]!) \(p["source"]!)")
+        }
+    }
+
     @Test func hashPrimitives() throws {
-        let prims = try #require(v["hash_primitives"] as? [[String: Any]])
-        #expect(prims.count == 4)
-        for p in prims {
+        for p in try cases("hash_primitives", count: 4) {
             let expected = p["expected"] as! String
             switch p["kind"] as! String {
             case "MTH({})": #expect(MerkleHash.emptyRoot.hex == expected)
@@ -50,10 +66,8 @@ struct RFC6962VectorTests {
     }
 
     @Test func inclusionProofs() throws {
-        let leaves = ((v["tree8"] as! [String: Any])["leaf_inputs"] as! [String]).map(unhex)
-        let cases = try #require(v["inclusion_proofs"] as? [[String: Any]])
-        #expect(cases.count == 5)
-        for c in cases {
+        let leaves = tree8Leaves
+        for c in try cases("inclusion_proofs", count: 5) {
             let index = c["leaf_index"] as! Int, size = c["tree_size"] as! Int
             let tree = MerkleTree(leaves: Array(leaves.prefix(size)))
             let proof = try tree.inclusionProof(index: index)
@@ -65,10 +79,8 @@ struct RFC6962VectorTests {
     }
 
     @Test func consistencyProofs() throws {
-        let leaves = ((v["tree8"] as! [String: Any])["leaf_inputs"] as! [String]).map(unhex)
-        let cases = try #require(v["consistency_proofs"] as? [[String: Any]])
-        #expect(cases.count == 5)
-        for c in cases {
+        let leaves = tree8Leaves
+        for c in try cases("consistency_proofs", count: 5) {
             let s1 = c["size1"] as! Int, s2 = c["size2"] as! Int
             let proof = try MerkleTree(leaves: Array(leaves.prefix(s2))).consistencyProof(oldSize: s1)
             #expect(proof.path.map(\.bytes) == hashes(c["proof"]), "\(s1) -> \(s2)")
@@ -78,30 +90,18 @@ struct RFC6962VectorTests {
     }
 
     @Test func inclusionProbes() throws {
-        let probes = try #require(v["inclusion_probes"] as? [[String: Any]])
-        #expect(probes.count == 98)
-        for p in probes {
-            let result = Result { () throws(MerkleError) in
-                try RFC6962.verifyInclusion(index: (p["leaf_index"] as! NSNumber).uint64Value, size: (p["tree_size"] as! NSNumber).uint64Value,
-                                            leafHash: unhex(p["leaf_hash"] as! String), proof: hashes(p["proof"]),
-                                            root: unhex(p["root"] as! String))
-            }
-            let ok = (try? result.get()) != nil
-            #expect(ok == (p["expect_valid"] as! Bool), "\(p["desc"]!) \(p["source"]!)")
+        try checkProbes("inclusion_probes") { p throws(MerkleError) in
+            try RFC6962.verifyInclusion(index: (p["leaf_index"] as! NSNumber).uint64Value, size: (p["tree_size"] as! NSNumber).uint64Value,
+                                        leafHash: unhex(p["leaf_hash"] as! String), proof: hashes(p["proof"]),
+                                        root: unhex(p["root"] as! String))
         }
     }
 
     @Test func consistencyProbes() throws {
-        let probes = try #require(v["consistency_probes"] as? [[String: Any]])
-        #expect(probes.count == 98)
-        for p in probes {
-            let result = Result { () throws(MerkleError) in
-                try RFC6962.verifyConsistency(size1: (p["size1"] as! NSNumber).uint64Value, size2: (p["size2"] as! NSNumber).uint64Value,
-                                              proof: hashes(p["proof"]), root1: unhex(p["root1"] as! String),
-                                              root2: unhex(p["root2"] as! String))
-            }
-            let ok = (try? result.get()) != nil
-            #expect(ok == (p["expect_valid"] as! Bool), "\(p["desc"]!) \(p["source"]!)")
+        try checkProbes("consistency_probes") { p throws(MerkleError) in
+            try RFC6962.verifyConsistency(size1: (p["size1"] as! NSNumber).uint64Value, size2: (p["size2"] as! NSNumber).uint64Value,
+                                          proof: hashes(p["proof"]), root1: unhex(p["root1"] as! String),
+                                          root2: unhex(p["root2"] as! String))
         }
     }
 
