@@ -141,13 +141,4 @@ enum Container {
 typealias ByteReader = Wire.ByteReader<ChainCodecError>
 typealias ByteWriter = Wire.ByteWriter
 
-extension ChainCodecError: WireErrorConvertible {
-    public init(_ wire: WireError) {
-        switch wire.reason {
-        case .truncated: self = .truncated(field: wire.field)
-        case .badVarint: self = .varintOverflow(field: wire.field)
-        case let .tooLarge(v, l): self = .tooLarge(field: wire.field, value: v, limit: l)
-        case let .trailingBytes(n): self = .trailingBytes(n)
-        }
-    }
-}
+extension ChainCodecError: FieldedWireError {}

@@ -40,15 +40,8 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
 typealias ByteReader = Wire.ByteReader<DecodeError>
 typealias ByteWriter = Wire.ByteWriter
 
-extension DecodeError: WireErrorConvertible {
-    public init(_ wire: WireError) {
-        switch wire.reason {
-        case .truncated: self = .truncated(field: wire.field)
-        case .badVarint: self = .varintOverflow(field: wire.field)
-        case let .tooLarge(v, l): self = .outOfBounds(field: wire.field, value: v, limit: l)
-        case let .trailingBytes(n): self = .trailingBytes(n)
-        }
-    }
+extension DecodeError: FieldedWireError {
+    public static func tooLarge(field: String, value: UInt64, limit: UInt64) -> DecodeError { .outOfBounds(field: field, value: value, limit: limit) }
 }
 
 import Merkle

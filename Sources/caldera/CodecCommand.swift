@@ -76,27 +76,9 @@ struct CodecCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an archive's transform, sizes and per-column bytes (JSON).")
         @Argument(help: "Archive file, or - for standard input.") var file: String
 
-        struct Report: Encodable {
-            var formatVersion: Int
-            var transform: String
-            var transformId: Int
-            var originalBytes: UInt64
-            var archiveBytes: Int
-            var ratio: Double
-            var sha256: String
-            var columns: [Column]
-            struct Column: Encodable { var name: String; var bytes: Int }
-        }
-
         func run() throws {
             let archive = try readArchive(file) { _, _ throws(CLIError) in }
-            let (h, cols) = try attempt(file) { (try ChainCodec.header(archive, maxOutputBytes: Int.max), try ChainCodec.columns(archive)) }
-            let report = Report(formatVersion: Int(h.formatVersion), transform: h.transform.description, transformId: Int(h.transform.rawValue),
-                                originalBytes: h.originalLength, archiveBytes: archive.count,
-                                ratio: archive.isEmpty ? 0 : (Double(h.originalLength) / Double(archive.count) * 1000).rounded() / 1000,
-                                sha256: h.sha256.map { String(format: "%02x", $0) }.joined(),
-                                columns: cols.filter { $0.bytes > 0 }.map { .init(name: $0.name, bytes: $0.bytes) })
-            try printJSON(report)
+            try printJSON(try attempt(file) { try ArchiveReport(archive: archive) })
         }
     }
 }

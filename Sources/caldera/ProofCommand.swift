@@ -108,34 +108,9 @@ struct ProofCommand: ParsableCommand {
         @Argument(help: "Proof or meta-proof file.") var file: String
         @Flag(help: "Print JSON.") var json = false
 
-        struct Report: Encodable {
-            var kind: String
-            var bytes: Int
-            var compression: String
-            var snapshot: Snap
-            var signers: Int
-            var guardians: Int
-            var rollups: [UInt64]
-            var messages: Int
-            var sections: [String: Int]
-            struct Snap: Encodable { var height: UInt64; var guardianSetId: UInt64; var timestampMillis: UInt64; var entryCount: UInt64; var root: String }
-        }
-
         func run() throws {
             let bytes = try readInput(file, limit: InputLimit.proof)
-            let decoded = try attempt(file) { try EncodedProof(bytes) }
-            let r: Report
-            switch decoded {
-            case .individual(let p):
-                r = Report(kind: "individual", bytes: bytes.count, compression: "none", snapshot: .init(p.header), signers: p.certificate.signers.count,
-                           guardians: p.certificate.guardianCount, rollups: [p.entry.rollupId], messages: 1,
-                           sections: Dictionary(uniqueKeysWithValues: p.sectionSizes))
-            case let .meta(m, compressed):
-                r = Report(kind: "meta", bytes: bytes.count, compression: compressed ? "zstd" : "none",
-                           snapshot: .init(m.header), signers: m.certificate.signers.count, guardians: m.certificate.guardianCount,
-                           rollups: m.rollups.map(\.entry.rollupId), messages: m.messageCount,
-                           sections: Dictionary(uniqueKeysWithValues: m.sectionSizes))
-            }
+            let r = ProofReport(try attempt(file) { try EncodedProof(bytes) }, byteCount: bytes.count)
             if json { try printJSON(r); return }
             print("kind:        \(r.kind) (\(r.bytes) bytes, compression \(r.compression))")
             print("snapshot:    height \(r.snapshot.height), guardian set \(r.snapshot.guardianSetId), \(r.snapshot.entryCount) rollups, root \(r.snapshot.root)")
@@ -144,12 +119,6 @@ struct ProofCommand: ParsableCommand {
             print("sections (uncompressed bytes):")
             for (k, v) in r.sections.sorted(by: { $0.value > $1.value }) { print("  \(k.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v)") }
         }
-    }
-}
-
-extension ProofCommand.Inspect.Report.Snap {
-    init(_ h: SnapshotHeader) {
-        self.init(height: h.height, guardianSetId: h.guardianSetId, timestampMillis: h.timestampMillis, entryCount: h.entryCount, root: h.root.hex)
     }
 }
 

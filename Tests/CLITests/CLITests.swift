@@ -49,35 +49,34 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(try caldera(["merkle", "root", "/tmp"]).status == 2)
     }
 
-    @Test func inclusionThenVerify() throws {
-        let file = try temp("leaves.txt", text)
-        let r = try caldera(["merkle", "inclusion", "--index", "6", file])
+    /// Runs a proof command; its JSON must equal the library's proof, `merkle verify` must accept it, and
+    /// a tampered copy must be exit 1 with one line saying it is invalid.
+    func proofRoundTrip<P: Codable & Equatable>(_ args: [String], expected: P, tamper: (inout P) -> Void) throws {
+        let r = try caldera(["merkle"] + args)
         #expect(r.status == 0)
-        let proof = try JSONDecoder().decode(InclusionProof.self, from: Data(r.text.utf8))
-        #expect(proof == (try tree.inclusionProof(index: 6)))
-        let pf = try temp("inclusion.json", r.text)
-        #expect(try caldera(["merkle", "verify", pf]).status == 0)
-
+        let proof = try JSONDecoder().decode(P.self, from: Data(r.text.utf8))
+        #expect(proof == expected)
+        #expect(try caldera(["merkle", "verify", try temp("proof.json", r.text)]).status == 0)
         var tampered = proof
-        tampered.path[1] = Digest(bytes: tampered.path[1].bytes.map { $0 ^ 1 })!
+        tamper(&tampered)
         let t = try caldera(["merkle", "verify", try temp("tampered.json", String(decoding: try JSONEncoder().encode(tampered), as: UTF8.self))])
         #expect(t.status == 1)
         #expect(t.stderr.split(separator: "\n").count == 1 && t.stderr.contains("invalid"))
+    }
 
+    @Test func inclusionThenVerify() throws {
+        let file = try temp("leaves.txt", text)
+        try proofRoundTrip(["inclusion", "--index", "6", file], expected: try tree.inclusionProof(index: 6)) {
+            $0.path[1] = Digest(bytes: $0.path[1].bytes.map { $0 ^ 1 })!
+        }
         #expect(try caldera(["merkle", "inclusion", "--index", "13", file]).status == 2)
     }
 
     @Test func consistencyThenVerify() throws {
         let file = try temp("leaves.txt", text)
-        let r = try caldera(["merkle", "consistency", "--old-size", "5", file])
-        #expect(r.status == 0)
-        let proof = try JSONDecoder().decode(ConsistencyProof.self, from: Data(r.text.utf8))
-        #expect(proof == (try tree.consistencyProof(oldSize: 5)))
-        #expect(try caldera(["merkle", "verify", try temp("c.json", r.text)]).status == 0)
-        var tampered = proof
-        tampered.oldRoot = Digest(bytes: tampered.oldRoot.bytes.map { $0 ^ 0x80 })!
-        let t = try caldera(["merkle", "verify", try temp("ct.json", String(decoding: try JSONEncoder().encode(tampered), as: UTF8.self))])
-        #expect(t.status == 1)
+        try proofRoundTrip(["consistency", "--old-size", "5", file], expected: try tree.consistencyProof(oldSize: 5)) {
+            $0.oldRoot = Digest(bytes: $0.oldRoot.bytes.map { $0 ^ 0x80 })!
+        }
         #expect(try caldera(["merkle", "consistency", "--old-size", "0", file]).status == 2)
         #expect(try caldera(["merkle", "consistency", "--old-size", "14", file]).status == 2)
     }
