@@ -13,13 +13,12 @@ public struct ProofWorkload: Sendable {
         case random
     }
 
+    /// A workload's shape. The defaults are `caldera proof generate`'s (the CLI reads them from here).
     public struct Config: Sendable {
-        public var rollups: Int
-        public var messagesPerRollup: Int
-        public var batch: Int
-        public var guardians: Int
-        public var locality: Locality
-        public var seed: UInt64
+        public var rollups = 16, messagesPerRollup = 1024, batch = 64, guardians = 21
+        public var locality = Locality.contiguous
+        public var seed: UInt64 = 1
+        public init() {}
         public init(rollups: Int, messagesPerRollup: Int, batch: Int, guardians: Int, locality: Locality, seed: UInt64) {
             self.rollups = rollups; self.messagesPerRollup = messagesPerRollup; self.batch = batch
             self.guardians = guardians; self.locality = locality; self.seed = seed

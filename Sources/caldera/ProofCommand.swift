@@ -14,12 +14,13 @@ struct ProofCommand: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a reproducible workload: guardians.json and N individual proofs proof-000001.bin….")
-        @Option(parsing: .unconditional, help: "Number of rollups.") var rollups: Int = 16
-        @Option(parsing: .unconditional, help: "Messages in each rollup's outbox.") var messages: Int = 1024
-        @Option(parsing: .unconditional, help: "Number of proofs to draw.") var batch: Int = 64
-        @Option(parsing: .unconditional, help: "Number of guardians.") var guardians: Int = 21
-        @Option(help: "Which messages the batch proves: adjacent messages of few rollups, or random ones.") var locality: ProofWorkload.Locality = .contiguous
-        @Option(parsing: .unconditional, help: "Seed: the same seed writes the same bytes.") var seed: UInt64 = 1
+        static let defaults = ProofWorkload.Config()
+        @Option(parsing: .unconditional, help: "Number of rollups.") var rollups = defaults.rollups
+        @Option(parsing: .unconditional, help: "Messages in each rollup's outbox.") var messages = defaults.messagesPerRollup
+        @Option(parsing: .unconditional, help: "Number of proofs to draw.") var batch = defaults.batch
+        @Option(parsing: .unconditional, help: "Number of guardians.") var guardians = defaults.guardians
+        @Option(help: "Which messages the batch proves: adjacent messages of few rollups, or random ones.") var locality = defaults.locality
+        @Option(parsing: .unconditional, help: "Seed: the same seed writes the same bytes.") var seed = defaults.seed
         @Option(help: "Output directory (created if missing).") var out: String
 
         func run() throws {
