@@ -6,9 +6,9 @@ struct ClaimsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claims",
         abstract: "Measure the design's headline numbers on this machine and print claim, target, measured, holds.",
-        discussion: "Groups: \(ClaimsRegistry.groups.map(\.name).joined(separator: ", ")). Shared data (corpus, traces) is read from $CALDERA_SHARED or ../shared.")
+        discussion: "Groups: \(ClaimsRegistry.groups.map(\.name).joined(separator: ", ")). Shared data (corpus, traces) is read from $CALDERA_SHARED or ../shared. JSON: an array of {id, claim, target, measured, unit, holds, conditions}.")
 
-    @Flag(help: "Print a JSON array of {id, claim, target, measured, unit, holds, conditions}.") var json = false
+    @OptionGroup var format: ReportFormat
     @Option(help: "Run only this group.") var only: String?
 
     func validate() throws {
@@ -18,9 +18,7 @@ struct ClaimsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = ClaimsRegistry.run(only: only, context: .fromEnvironment())
-        if json { try printJSON(rows); return }
-        print(ClaimsTable.render(rows))
+        try format.emit(ClaimsRegistry.run(only: only, context: .fromEnvironment())) { print(ClaimsTable.render($0)) }
     }
 }
 

@@ -86,7 +86,7 @@ public struct DataCommand: ParsableCommand {
         @Flag(help: "Do not train per-namespace dictionaries.") var noDictionaries = false
         @Option(help: "Group blobs posted within windows of this length into one segment (e.g. 1d, 1h).") var segmentWindow = "1d"
         @Option(parsing: .unconditional, help: "Raw bytes per compressed frame (a cold read decompresses at most one frame, up to the blob).") var frameSize = 32 << 20
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var format: ReportFormat
 
         func run() throws {
             guard let window = TieringPolicy.parseDuration(olderThan) else { throw failure("--older-than '\(olderThan)': use e.g. 0s, 90m, 12h, 7d") }
@@ -103,11 +103,12 @@ public struct DataCommand: ParsableCommand {
                 parameters: Zstd.Parameters(level: level, windowLog: windowLog, longDistanceMatching: !noLong),
                 frameTarget: frameSize, dictionaries: !noDictionaries)
             let r = try attempt { try s.migrate(options: options, now: now / 1000, nowMillis: now) }
-            if json { try printJSON(r); return }
-            let ratio = r.storedBytes > 0 ? String(format: "%.2f", Double(r.rawBytes) / Double(r.storedBytes)) : "-"
-            print("migrated \(r.migrated) blobs into \(r.segments) segments (\(r.rawBytes) → \(r.storedBytes) bytes, ratio \(ratio)); "
-                  + "released \(r.released) already-archived hot copies; \(r.stayed) stay hot; \(r.fingerprintsAdded) fingerprints added"
-                  + (r.orphansRemoved > 0 ? "; removed \(r.orphansRemoved) unreferenced segments" : ""))
+            try format.emit(r) { r in
+                let ratio = r.storedBytes > 0 ? String(format: "%.2f", Double(r.rawBytes) / Double(r.storedBytes)) : "-"
+                print("migrated \(r.migrated) blobs into \(r.segments) segments (\(r.rawBytes) → \(r.storedBytes) bytes, ratio \(ratio)); "
+                      + "released \(r.released) already-archived hot copies; \(r.stayed) stay hot; \(r.fingerprintsAdded) fingerprints added"
+                      + (r.orphansRemoved > 0 ? "; removed \(r.orphansRemoved) unreferenced segments" : ""))
+            }
         }
     }
 
@@ -116,12 +117,11 @@ public struct DataCommand: ParsableCommand {
             abstract: "Check every blob in every tier against its fingerprint, every segment against its address, and the log against its root.",
             discussion: "Exit 0 when all is well, 1 with the list of failures, 2 when the store cannot be opened.")
         @OptionGroup var store: StoreOption
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var format: ReportFormat
 
         func run() throws {
-            let s = try store.open()
-            let r = s.verify()
-            if json { try printJSON(r) } else {
+            let r = try store.open().verify()
+            try format.emit(r) { r in
                 for w in r.warnings { warn("\(w)") }
                 if r.ok {
                     print("ok: \(r.hotBlobs) hot blobs, \(r.coldBlobs) cold blobs in \(r.segments) segments, log of \(r.logSize) records with root \(r.root.hex)")
@@ -134,18 +134,20 @@ public struct DataCommand: ParsableCommand {
     }
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Blobs and bytes per tier, and the log's size and root.")
+        static let configuration = CommandConfiguration(
+            abstract: "Blobs and bytes per tier, and the log's size and root.",
+            discussion: #"JSON: {"hot":{blobs,bytes},"cold":{blobs,bytes,rawBytes},"log":{size,root}}."#)
         @OptionGroup var store: StoreOption
-        @Flag(help: "Print {\"hot\":{blobs,bytes},\"cold\":{blobs,bytes,rawBytes},\"log\":{size,root}}.") var json = false
+        @OptionGroup var format: ReportFormat
 
         func run() throws {
             let s = try store.open()
-            let st = try attempt { try s.stats() }
-            if json { try printJSON(st); return }
-            print("hot:  \(st.hot.blobs) blobs, \(st.hot.bytes) bytes")
-            print("cold: \(st.cold.blobs) blobs, \(st.cold.bytes) bytes on disk for \(st.cold.rawBytes) raw bytes"
-                  + (st.cold.bytes > 0 ? String(format: " (ratio %.2f)", Double(st.cold.rawBytes) / Double(st.cold.bytes)) : ""))
-            print("log:  \(st.log.size) records, root \(st.log.root.hex)")
+            try format.emit(try attempt { try s.stats() }) { st in
+                print("hot:  \(st.hot.blobs) blobs, \(st.hot.bytes) bytes")
+                print("cold: \(st.cold.blobs) blobs, \(st.cold.bytes) bytes on disk for \(st.cold.rawBytes) raw bytes"
+                      + (st.cold.bytes > 0 ? String(format: " (ratio %.2f)", Double(st.cold.rawBytes) / Double(st.cold.bytes)) : ""))
+                print("log:  \(st.log.size) records, root \(st.log.root.hex)")
+            }
         }
     }
 

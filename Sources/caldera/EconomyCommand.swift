@@ -172,11 +172,10 @@ extension EconomyCommand {
             abstract: "Show where every token is: balances, bonds, unbonding, pending rewards and pools.",
             discussion: "With --json, amounts are decimal strings of base units (1 ERA = 10^18).")
         @OptionGroup var options: EconomyLedgerOption
-        @Flag(help: "Machine-readable JSON.") var json = false
+        @OptionGroup var format: ReportFormat
 
         func run() throws {
-            let report = try attempt { try Ledger.open(path: options.ledger, readOnly: true).state.report() }
-            if json { try printJSON(report) } else { print(renderTable(report)) }
+            try format.emit(try attempt { try Ledger.open(path: options.ledger, readOnly: true).state.report() }) { print(renderTable($0)) }
         }
     }
 }

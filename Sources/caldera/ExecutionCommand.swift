@@ -28,8 +28,7 @@ public struct ExecutionCommand: ParsableCommand {
         var policy: PolicyChoice = .caldera
         @Option(name: .long, parsing: .unconditional, help: "Seed: one seed reproduces a run exactly.")
         var seed: UInt64 = 1
-        @Flag(name: .long, help: "Print the result as JSON.")
-        var json = false
+        @OptionGroup var format: ReportFormat
         @Option(name: .long, help: "Write an SVG of load, serving nodes and p99 delay over time.")
         var plot: String?
         @Flag(help: "Replace the plot file if it exists.") var force = false
@@ -52,7 +51,7 @@ public struct ExecutionCommand: ParsableCommand {
                                          subtitle: "activation \(fmt1(activationDelay)) s, service \(serviceModel.rawValue) mean \(fmt1(serviceTime)) s, seed \(seed)")
                 try writeOutput(Array(svg.utf8), to: plot, force: force, inputs: trace.map { [$0] } ?? [])
             }
-            if json {
+            if format.json {
                 let summaries = results.map(\.summary)
                 if summaries.count == 1 { try printJSON(summaries[0]) } else { try printJSON(summaries) }
             } else {

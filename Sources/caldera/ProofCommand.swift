@@ -107,18 +107,18 @@ struct ProofCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show what a proof holds: kind, snapshot, rollups, messages, bytes by section.")
         @Argument(help: "Proof or meta-proof file.") var file: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var format: ReportFormat
 
         func run() throws {
             let bytes = try readInput(file, limit: InputLimit.proof)
-            let r = ProofReport(try attempt(file) { try EncodedProof(bytes) }, byteCount: bytes.count)
-            if json { try printJSON(r); return }
-            print("kind:        \(r.kind) (\(r.bytes) bytes, compression \(r.compression))")
-            print("snapshot:    height \(r.snapshot.height), guardian set \(r.snapshot.guardianSetId), \(r.snapshot.entryCount) rollups, root \(r.snapshot.root)")
-            print("certificate: \(r.signers) of \(r.guardians) guardians signed")
-            print("carries:     \(r.messages) messages from \(r.rollups.count) rollups")
-            print("sections (uncompressed bytes):")
-            for (k, v) in r.sections.sorted(by: { $0.value > $1.value }) { print("  \(k.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v)") }
+            try format.emit(ProofReport(try attempt(file) { try EncodedProof(bytes) }, byteCount: bytes.count)) { r in
+                print("kind:        \(r.kind) (\(r.bytes) bytes, compression \(r.compression))")
+                print("snapshot:    height \(r.snapshot.height), guardian set \(r.snapshot.guardianSetId), \(r.snapshot.entryCount) rollups, root \(r.snapshot.root)")
+                print("certificate: \(r.signers) of \(r.guardians) guardians signed")
+                print("carries:     \(r.messages) messages from \(r.rollups.count) rollups")
+                print("sections (uncompressed bytes):")
+                for (k, v) in r.sections.sorted(by: { $0.value > $1.value }) { print("  \(k.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v)") }
+            }
         }
     }
 }

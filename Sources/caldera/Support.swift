@@ -102,6 +102,17 @@ func printJSON<T: Encodable>(_ value: T) throws(CLIError) {
     try Output.write([UInt8](data) + [0x0a])
 }
 
+/// `--json` for every command that prints a report: the same value as text, or as JSON (pretty, keys
+/// sorted). Each command's discussion says what its JSON holds.
+struct ReportFormat: ParsableArguments {
+    @Flag(help: "Print the result as JSON instead of text.") var json = false
+
+    /// Prints `value` as JSON, or as the lines `text` writes.
+    func emit<T: Encodable>(_ value: T, text: (T) -> Void) throws(CLIError) {
+        if json { try printJSON(value) } else { text(value) }
+    }
+}
+
 /// Decodes a JSON input with the strict decoder (duplicate or unknown keys, 2.0 for an integer: errors).
 func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: [UInt8], name: String) throws(CLIError) -> T {
     do { return try StrictJSONDecoder(maxBytes: InputLimit.json).decode(type, from: bytes) } catch { throw failure("\(name): \(error)") }
