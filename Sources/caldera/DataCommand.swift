@@ -74,11 +74,8 @@ public struct DataCommand: ParsableCommand {
         }
     }
 
-    struct Migrate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Move blobs older than the hot window to the cold archive (crash-safe, idempotent).",
-            discussion: "Each segment is written durably, read back and verified, fingerprinted, and only then are the hot copies released. Run again after an interruption.")
-        @OptionGroup var store: StoreOption
+    /// How `migrate` packs and compresses segments; checked when parsed, so a bad value costs nothing.
+    struct MigrationSettings: ParsableArguments {
         @Option(help: "Migrate blobs posted at least this long ago (e.g. 7d, 12h, 0s = everything now).") var olderThan = "7d"
         @Option(parsing: .unconditional, help: "zstd level (1–22).") var level = 19
         @Option(parsing: .unconditional, help: "zstd window log (10–31, 0 = the level's default); long-distance matching is on unless --no-long.") var windowLog = 27
@@ -86,9 +83,10 @@ public struct DataCommand: ParsableCommand {
         @Flag(help: "Do not train per-namespace dictionaries.") var noDictionaries = false
         @Option(help: "Group blobs posted within windows of this length into one segment (e.g. 1d, 1h).") var segmentWindow = "1d"
         @Option(parsing: .unconditional, help: "Raw bytes per compressed frame (a cold read decompresses at most one frame, up to the blob).") var frameSize = 32 << 20
-        @OptionGroup var format: ReportFormat
 
-        func run() throws {
+        func validate() throws { _ = try options() }
+
+        func options() throws(CLIError) -> DataStore.MigrationOptions {
             guard let window = TieringPolicy.parseDuration(olderThan) else { throw failure("--older-than '\(olderThan)': use e.g. 0s, 90m, 12h, 7d") }
             guard let segWindow = TieringPolicy.parseDuration(segmentWindow), segWindow > 0 else {
                 throw failure("--segment-window '\(segmentWindow)': use a positive duration such as 1h or 1d")
@@ -96,12 +94,25 @@ public struct DataCommand: ParsableCommand {
             guard (1...22).contains(level) else { throw failure("--level \(level): zstd levels are 1–22") }
             guard windowLog == 0 || (10...31).contains(windowLog) else { throw failure("--window-log \(windowLog): use 0 or 10–31") }
             guard frameSize >= 1 else { throw failure("--frame-size must be positive") }
-            let s = try store.open(writer: true)
-            let now = DataCommand.nowMillis()
-            let options = DataStore.MigrationOptions(
+            return DataStore.MigrationOptions(
                 policy: TieringPolicy(hotWindow: window, segmentWindow: segWindow),
                 parameters: Zstd.Parameters(level: level, windowLog: windowLog, longDistanceMatching: !noLong),
                 frameTarget: frameSize, dictionaries: !noDictionaries)
+        }
+    }
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move blobs older than the hot window to the cold archive (crash-safe, idempotent).",
+            discussion: "Each segment is written durably, read back and verified, fingerprinted, and only then are the hot copies released. Run again after an interruption.")
+        @OptionGroup var settings: MigrationSettings
+        @OptionGroup var store: StoreOption
+        @OptionGroup var format: ReportFormat
+
+        func run() throws {
+            let options = try settings.options()
+            let s = try store.open(writer: true)
+            let now = DataCommand.nowMillis()
             let r = try attempt { try s.migrate(options: options, now: now / 1000, nowMillis: now) }
             try format.emit(r) { r in
                 let ratio = r.storedBytes > 0 ? String(format: "%.2f", Double(r.rawBytes) / Double(r.storedBytes)) : "-"
