@@ -66,8 +66,8 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport"]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [

@@ -13,25 +13,23 @@ import Wire
 /// Why an archive could not be decoded. Decoding never traps on any input, and never returns bytes
 /// other than the ones that were encoded: the container's SHA-256 of the original is checked last.
 public enum ChainCodecError: Error, Equatable, Sendable, CustomStringConvertible {
-    case truncated(field: String)
+    /// The container's bytes themselves: a field cut short, a bad varint, bytes after the payload.
+    case wire(WireError)
     case badMagic
     case unsupportedVersion(UInt8)
     case unknownTransform(UInt8)
-    case varintOverflow(field: String)
+    /// The declared original size is above the caller's `maxOutputBytes`.
     case tooLarge(field: String, value: UInt64, limit: UInt64)
-    case trailingBytes(Int)
     case payload(transform: String, reason: String)
     case checksumMismatch
 
     public var description: String {
         switch self {
-        case let .truncated(f): "truncated archive: ran out of bytes reading \(f)"
+        case let .wire(w): "archive: \(w)"
         case .badMagic: "not a Caldera chain-codec archive (bad magic; expected \"CALZ\")"
         case let .unsupportedVersion(v): "archive format version \(v) is newer than this codec (supports 1); upgrade Caldera"
         case let .unknownTransform(t): "unknown transform id \(t); this archive needs a newer codec"
-        case let .varintOverflow(f): "\(f): varint longer than 64 bits or not minimal"
         case let .tooLarge(f, v, l): "\(f) = \(v) exceeds the limit \(l) (raise maxOutputBytes if the archive is trusted)"
-        case let .trailingBytes(n): "\(n) unexpected bytes after the payload"
         case let .payload(t, r): "\(t) payload is corrupt: \(r)"
         case .checksumMismatch: "decoded bytes do not match the archive's SHA-256: the archive is corrupt"
         }
@@ -111,7 +109,7 @@ enum Container {
             _ = try r.take(32, "SHA-256")
             let p = try r.varint("payload length")
             return (transform, n, r.offset, p)
-        } catch .truncated {
+        } catch .wire(let w) where { if case .truncated = w.reason { true } else { false } }() {
             if prefix.count < 4, !magic.starts(with: prefix) { throw .badMagic }
             return nil
         }
@@ -130,8 +128,8 @@ enum Container {
         guard n <= limit else { throw .tooLarge(field: "original length", value: n, limit: limit) }
         let digest = Array(try r.take(32, "SHA-256"))
         let p = try r.varint("payload length")
-        guard p <= UInt64(r.remaining) else { throw .truncated(field: "payload") }
-        guard p == UInt64(r.remaining) else { throw .trailingBytes(r.remaining - Int(p)) }
+        guard p <= UInt64(r.remaining) else { throw .wire(WireError(field: "payload", reason: .truncated(need: Int(clamping: p), have: r.remaining))) }
+        guard p == UInt64(r.remaining) else { throw .wire(WireError(field: "payload", reason: .trailingBytes(r.remaining - Int(p)))) }
         return ArchiveHeader(formatVersion: v, transform: transform, originalLength: n, sha256: digest,
                              payloadOffset: r.offset, payloadLength: Int(p))
     }
@@ -141,4 +139,6 @@ enum Container {
 typealias ByteReader = Wire.ByteReader<ChainCodecError>
 typealias ByteWriter = Wire.ByteWriter
 
-extension ChainCodecError: FieldedWireError {}
+extension ChainCodecError: WireErrorConvertible {
+    public init(_ wire: WireError) { self = .wire(wire) }
+}

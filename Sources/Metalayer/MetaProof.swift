@@ -1,6 +1,7 @@
 import CCaldera
 import Foundation
 import Merkle
+import Wire
 
 /// One rollup's part of a meta-proof: its entry, the proven messages and one outbox multiproof.
 public struct MetaRollup: Equatable, Sendable {
@@ -244,7 +245,7 @@ public struct MetaProof: Equatable, Sendable {
         guard header.entryCount > 0 else { throw .invalid(field: "snapshot entry count", reason: "is 0; a meta-proof needs a snapshot with rollups") }
         let count = try r.count("rollup count", max: min(ProofLimits.maxEntriesInMeta, header.entryCount))
         guard count > 0 else { throw .invalid(field: "rollup count", reason: "is 0; a meta-proof carries at least one rollup") }
-        guard r.remaining >= count * (1 + RollupEntry.encodedSize) else { throw .truncated(field: "rollups") }
+        guard r.remaining >= count * (1 + RollupEntry.encodedSize) else { throw .wire(WireError(field: "rollups", reason: .truncated(need: count * (1 + RollupEntry.encodedSize), have: r.remaining))) }
         var entryIndices = [UInt64]()
         for _ in 0..<count { entryIndices.append(try MetaProof.nextIndex(&r, after: entryIndices.last, limit: header.entryCount, field: "entry index")) }
         var entries = [RollupEntry]()
@@ -255,7 +256,7 @@ public struct MetaProof: Equatable, Sendable {
         for (ei, e) in zip(entryIndices, entries) {
             let n = try r.count("message count", max: min(ProofLimits.maxMessagesInMeta - total, e.outboxSize))
             guard n > 0 else { throw .invalid(field: "message count", reason: "is 0; every rollup in a meta-proof carries at least one message") }
-            guard r.remaining >= n * 2 else { throw .truncated(field: "messages") }
+            guard r.remaining >= n * 2 else { throw .wire(WireError(field: "messages", reason: .truncated(need: n * 2, have: r.remaining))) }
             total += UInt64(n)
             var idx = [UInt64]()
             for _ in 0..<n { idx.append(try MetaProof.nextIndex(&r, after: idx.last, limit: e.outboxSize, field: "message index")) }

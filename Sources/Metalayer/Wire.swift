@@ -6,14 +6,13 @@
 
 /// Why bytes could not be decoded. Decoding never traps on any input.
 public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
-    case truncated(field: String)
+    /// The bytes themselves: a field cut short, a bad varint, a count over its limit, bytes after the end.
+    case wire(WireError)
     case badMagic
     case unsupportedVersion(UInt8)
     case unexpectedKind(UInt8)
-    case varintOverflow(field: String)
     case outOfBounds(field: String, value: UInt64, limit: UInt64)
     case notIncreasing(field: String)
-    case trailingBytes(Int)
     case badBitmap
     case compression(String)
     /// A value the format forbids, with the rule it breaks.
@@ -21,14 +20,12 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .truncated(f): "truncated: ran out of bytes reading \(f)"
+        case let .wire(w): "\(w)"
         case .badMagic: "not a Caldera proof (bad magic)"
         case let .unsupportedVersion(v): "unsupported format version \(v)"
         case let .unexpectedKind(k): "unexpected object kind \(k)"
-        case let .varintOverflow(f): "\(f): varint longer than 64 bits or not minimal"
         case let .outOfBounds(f, v, l): "\(f) = \(v) is out of bounds (limit \(l))"
         case let .notIncreasing(f): "\(f) must be strictly increasing"
-        case let .trailingBytes(n): "\(n) unexpected bytes after the end"
         case .badBitmap: "signer bitmap has bits set beyond the guardian count"
         case let .compression(m): "compressed body: \(m)"
         case let .invalid(f, r): "\(f): \(r)"
@@ -36,12 +33,12 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-// The reader and writer are Wire's (big-endian here); its errors map onto DecodeError's cases.
+// The reader and writer are Wire's (big-endian here); DecodeError wraps its errors.
 typealias ByteReader = Wire.ByteReader<DecodeError>
 typealias ByteWriter = Wire.ByteWriter
 
-extension DecodeError: FieldedWireError {
-    public static func tooLarge(field: String, value: UInt64, limit: UInt64) -> DecodeError { .outOfBounds(field: field, value: value, limit: limit) }
+extension DecodeError: WireErrorConvertible {
+    public init(_ wire: WireError) { self = .wire(wire) }
 }
 
 import Merkle

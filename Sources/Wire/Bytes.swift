@@ -39,26 +39,6 @@ public protocol WireErrorConvertible: Error {
     init(_ wire: WireError)
 }
 
-/// A layer error with the four usual cases, each naming its field: conforming gives the mapping from
-/// `WireError` for free (an enum's cases satisfy the requirements).
-public protocol FieldedWireError: WireErrorConvertible {
-    static func truncated(field: String) -> Self
-    static func varintOverflow(field: String) -> Self
-    static func tooLarge(field: String, value: UInt64, limit: UInt64) -> Self
-    static func trailingBytes(_ count: Int) -> Self
-}
-
-extension FieldedWireError {
-    public init(_ wire: WireError) {
-        switch wire.reason {
-        case .truncated: self = .truncated(field: wire.field)
-        case .badVarint: self = .varintOverflow(field: wire.field)
-        case let .tooLarge(v, l): self = .tooLarge(field: wire.field, value: v, limit: l)
-        case let .trailingBytes(n): self = .trailingBytes(n)
-        }
-    }
-}
-
 extension WireError: WireErrorConvertible {
     public init(_ wire: WireError) { self = wire }
 }

@@ -1,4 +1,5 @@
 import Testing
+import Wire
 @testable import ChainCodec
 
 @Suite("Container and fallback path") struct ContainerTests {
@@ -40,7 +41,7 @@ import Testing
         #expect(throws: ChainCodecError.unsupportedVersion(2)) { try ChainCodec.decode(bad) }
         bad = good; bad[5] = 99
         #expect(throws: ChainCodecError.unknownTransform(99)) { try ChainCodec.decode(bad) }
-        #expect(throws: ChainCodecError.trailingBytes(1)) { try ChainCodec.decode(good + [0]) }
+        #expect(throws: ChainCodecError.wire(WireError(field: "payload", reason: .trailingBytes(1)))) { try ChainCodec.decode(good + [0]) }
         #expect(throws: ChainCodecError.tooLarge(field: "original length", value: 12, limit: 4)) {
             try ChainCodec.decode(good, maxOutputBytes: 4)
         }
@@ -65,7 +66,7 @@ import Testing
         var a = Container.write(transform: .stored, original: b, digest: ChainCodec.sha256(b), payload: b)
         // original length 3 at offset 6: encode it as 0x83 0x00
         a.replaceSubrange(6...6, with: [0x83, 0x00])
-        #expect(throws: ChainCodecError.varintOverflow(field: "original length")) { try ChainCodec.decode(a) }
+        #expect(throws: ChainCodecError.wire(WireError(field: "original length", reason: .badVarint))) { try ChainCodec.decode(a) }
     }
 
     @Test("random archives never decode to anything (or trap)")

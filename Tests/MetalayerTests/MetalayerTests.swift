@@ -5,6 +5,7 @@ import Economics
 import Foundation
 import Merkle
 import Testing
+import Wire
 @testable import Metalayer
 
 func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: Int = 4,
@@ -191,7 +192,7 @@ func workload(rollups: Int = 6, messages: Int = 37, batch: Int = 20, guardians: 
         let w = try workload(rollups: 2, messages: 5, batch: 4)
         let bytes = try MetaProof(proofs: w.proofs).encoded(compression: .none)
         for cut in 0..<bytes.count { #expect(throws: DecodeError.self) { try MetaProof(encoded: Array(bytes.prefix(cut))) } }
-        #expect(throws: DecodeError.trailingBytes(1)) { try MetaProof(encoded: bytes + [0]) }
+        #expect(throws: DecodeError.wire(WireError(field: "object", reason: .trailingBytes(1)))) { try MetaProof(encoded: bytes + [0]) }
         var rng = SplitMix64(seed: 9)
         for _ in 0..<2000 {
             let junk = Array("CLDX".utf8) + [1, UInt8(rng.next() % 3)] + rng.bytes(Int(rng.next() % 300))
