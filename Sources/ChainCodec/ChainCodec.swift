@@ -83,6 +83,14 @@ public enum ChainCodec {
         return out
     }
 
+    /// The largest original an untrusted archive of `archiveLength` bytes is allowed to declare by default:
+    /// 32× its size, at least 16 MiB, at most `defaultMaxOutputBytes`. Codec ratios on chain data stay far
+    /// below 32×; a small archive declaring gigabytes is a bomb, and a caller that trusts it passes its own limit.
+    public static func defaultLimit(forArchiveOf archiveLength: UInt64) -> Int {
+        let (scaled, overflow) = Int(clamping: archiveLength).multipliedReportingOverflow(by: 32)
+        return overflow ? defaultMaxOutputBytes : min(defaultMaxOutputBytes, max(16 << 20, scaled))
+    }
+
     /// What the first bytes of an archive declare, before the rest is read: nil while `prefix` is too short
     /// to hold the header (at most 58 bytes); throws if it is not an archive this codec reads.
     public static func peek(prefix: [UInt8]) throws(ChainCodecError) -> (originalLength: UInt64, archiveLength: UInt64)? {

@@ -324,7 +324,7 @@ public final class DataStore {
     static func crashWindow(_ name: String) {
         #if DEBUG
         guard ProcessInfo.processInfo.environment["CALDERA_CRASH_WINDOW"] == name else { return }
-        FileHandle.standardError.write(Data("crash-window: \(name)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("crash-window: \(name)\n".utf8))
         usleep(300_000)
         #endif
     }

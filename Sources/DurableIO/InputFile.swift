@@ -8,7 +8,8 @@ import Glibc
 /// in chunks and refused as soon as it passes the limit, so `/dev/zero` or a runaway pipe costs at most
 /// the limit, and peak memory stays within about twice what is kept.
 public enum InputFile {
-    /// Refuses directories; opens FIFOs and devices without blocking on the open itself.
+    /// Refuses directories. A FIFO's open waits for its writer, as `cat`'s does (a pipe is a legitimate
+    /// input); every read after that is bounded by the caller's limit.
     public static func open(_ path: String) throws(StorageError) -> Int32 {
         if path == "-" { return 0 }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -21,8 +22,7 @@ public enum InputFile {
         return fd
     }
 
-    /// The whole input, at most `limit` bytes. `name` is how errors call the input ("-" reads as
-    /// "standard input").
+    /// The whole input, at most `limit` bytes. Errors call "-" "standard input".
     public static func read(_ path: String, limit: Int) throws(StorageError) -> [UInt8] {
         let name = path == "-" ? "standard input" : path
         let fd = try open(path)

@@ -13,7 +13,7 @@ extension ByteReader {
     @inlinable
     public mutating func digests(_ field: String, max limit: UInt64) throws(Failure) -> [Digest] {
         let n = try count("\(field) count", max: limit)
-        guard n <= remaining / 32 else { throw Failure(WireError(field: context.isEmpty ? field : "\(context) \(field)", reason: .truncated(need: n, have: remaining / 32))) }
+        guard n <= remaining / 32 else { throw Failure(WireError(field: context.isEmpty ? field : "\(context) \(field)", reason: .truncated(need: n > Int.max / 32 ? Int.max : n * 32, have: remaining))) }
         var out = [Digest]()
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(try digest(field)) }

@@ -57,7 +57,7 @@ struct CodecCommand: ParsableCommand {
             let target = o ?? String(file.dropLast(5))
             try checkOutput(target, force: force, inputs: [file])
             let archive = try readArchive(file) { original, length throws(CLIError) in
-                let limit = maxBytes ?? min(ChainCodec.defaultMaxOutputBytes, max(16 << 20, Int(clamping: length) &* 32))
+                let limit = maxBytes ?? ChainCodec.defaultLimit(forArchiveOf: length)
                 guard original <= UInt64(limit) else {
                     throw failure(maxBytes == nil
                         ? "\(file): the archive declares \(original) bytes from \(length) bytes of archive; the default limit for an untrusted archive is \(limit) bytes (32× its size, at least 16 MiB): pass --max-bytes \(original) if you trust it"

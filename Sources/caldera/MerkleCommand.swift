@@ -1,6 +1,7 @@
 import ArgumentParser
 import DurableIO
 import Foundation
+import Measure // Duration.seconds
 import Merkle
 
 struct MerkleCommand: ParsableCommand {
@@ -21,7 +22,7 @@ struct MerkleCommand: ParsableCommand {
         @Flag(help: "Lines are leaf hashes (64 hex digits) already, not leaf data.")
         var leafHashes = false
 
-        @Flag(help: "Print the time spent reading, decoding and hashing to standard error.")
+        @Flag(help: "Print the time spent reading and hashing to standard error.")
         var timings = false
 
         /// Streams the input, handing each chunk's leaf hashes to `body`: memory is bounded by the longest

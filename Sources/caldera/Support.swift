@@ -39,8 +39,6 @@ func attempt<T>(_ context: String? = nil, code: Int32 = ExitStatus.badInput, _ b
 enum InputLimit {
     /// A JSON document (genesis, guardian set, Merkle proof).
     static let json = 16 << 20
-    /// A Merkle proof file (JSON).
-    static let merkleProof = 1 << 20
     /// An encoded proof or meta-proof (docs/proof-format.md, Limits).
     static let proof = 256 << 20
     /// A file for `codec compress` (the encoder holds the input, its columns and candidate payloads).
@@ -78,7 +76,6 @@ enum Output {
     static func write(_ bytes: [UInt8]) throws(CLIError) {
         do { try StandardStreams.write(bytes) } catch { throw failure(error.description) }
     }
-    static func write(_ text: String) throws(CLIError) { try write(Array(text.utf8)) }
 }
 
 /// Shadows Swift's `print` in this module: writes straight to file descriptor 1 and records a failure
@@ -116,9 +113,4 @@ struct ReportFormat: ParsableArguments {
 /// Decodes a JSON input with the strict decoder (duplicate or unknown keys, 2.0 for an integer: errors).
 func decodeJSON<T: Decodable>(_ type: T.Type, from bytes: [UInt8], name: String) throws(CLIError) -> T {
     do { return try StrictJSONDecoder(maxBytes: InputLimit.json).decode(type, from: bytes) } catch { throw failure("\(name): \(error)") }
-}
-
-/// Seconds as a Double, for printing durations.
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
