@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DurableIO", targets: ["DurableIO"]),
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
+        .library(name: "Consensus", targets: ["Consensus"]),
         .library(name: "ChainCodec", targets: ["ChainCodec"]),
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
@@ -50,6 +51,9 @@ let package = Package(
         .target(name: "DurableIO"),
         .target(name: "Merkle", dependencies: ["CCaldera", "Wire"]),
         .target(name: "Metalayer", dependencies: ["Merkle", "Economics", "CCaldera", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        // Guardian consensus: the pure state machine (Tendermint, stake-weighted, then certification), its wire
+        // format and the deterministic network simulator that drives it.
+        .target(name: "Consensus", dependencies: ["Metalayer", "Economics", "Merkle", "Wire"]),
         .target(name: "Economics", dependencies: ["Merkle", "Wire", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
