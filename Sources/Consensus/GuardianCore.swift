@@ -152,7 +152,7 @@ public struct GuardianCore {
     var tallies: [VoteKind: [UInt32: Tally]] = [.prevote: [:], .precommit: [:]]
     var roundSenders: [UInt32: Set<Int>] = [:]
     var prevoteTimerStarted = Set<UInt32>(), precommitTimerStarted = Set<UInt32>(), polkaSeen = Set<UInt32>()
-    var validity: [Digest: Bool] = [:]
+    var validity: [Digest: (ok: Bool, reports: [RollupReport])] = [:]
     var myVotes: [VoteKey: Vote] = [:]
     var myProposals: [UInt32: Proposal] = [:]
 
@@ -254,7 +254,7 @@ public struct GuardianCore {
         if let (h, lr, lv, vr, vv) = lock, h == height { lockedRound = lr; lockedValue = lv; validRound = vr; validValue = vv }
         // Rejoin at the last round this guardian voted in; it re-sends, never re-signs, what it signed there.
         round = myVotes.keys.filter { $0.height == height }.map(\.round).max() ?? 0
-        for (h, v) in decided where committed[h] == nil { if let s = myShares[h] { insertShare(s, value: v) } }
+        for h in decided.keys.sorted() where committed[h] == nil { if let s = myShares[h] { insertShare(s, value: decided[h]!) } }
         pruneCommitted()
     }
 
@@ -379,7 +379,7 @@ public struct GuardianCore {
 
     func knownValue(height h: UInt64, id: Digest) -> SnapshotValue? {
         if let v = decided[h], v.id == id { return v }
-        if h == height { for p in proposals.values where p.value.id == id { return p.value } }
+        if h == height { for r in proposals.keys.sorted() where proposals[r]!.value.id == id { return proposals[r]!.value } }
         return nil
     }
 
@@ -554,7 +554,8 @@ public struct GuardianCore {
     /// A value is valid at this height when its header is this slot's, every entry is signed by its sequencer,
     /// no rollup goes backwards, a rollup at the same height repeats the committed entry, and none is dropped.
     mutating func valid(_ v: SnapshotValue) -> Bool {
-        if let known = validity[v.id], known || !reportsValid(v) { return known }
+        // Cached by id and checked signatures: the same snapshot may arrive with other (bad) signatures.
+        if let known = validity[v.id], known.reports == v.reports { return known.ok }
         let h = v.header
         var ok = h.height == height && h.guardianSetId == committee.setId && h.timestampMillis == config.slotStart(height)
             && v.reports.count <= config.maxRollups && reportsValid(v)
@@ -568,7 +569,7 @@ public struct GuardianCore {
             }
             if ok { ok = committedReports.keys.allSatisfy(present.contains) }
         }
-        validity[v.id] = ok
+        validity[v.id] = (ok, v.reports)
         return ok
     }
 
@@ -629,8 +630,10 @@ public struct GuardianCore {
                 precommitTimeout = (round, now + config.timeouts.precommit(round))
             }
             // L49: a quorum of precommits for a proposal decides it, in whichever round.
-            for (r, p) in proposals where c.isQuorum(stake(.precommit, r, .some(p.value.id))) && valid(p.value) {
-                let votes = tallies[.precommit]![r]!.votes.values.compactMap { $0.first { $0.value == p.value.id } }
+            for r in proposals.keys.sorted() where c.isQuorum(stake(.precommit, r, .some(proposals[r]!.value.id))) && valid(proposals[r]!.value) {
+                let p = proposals[r]!
+                let t = tallies[.precommit]![r]!
+                let votes = t.votes.keys.sorted().compactMap { t.votes[$0]!.first { $0.value == p.value.id } }
                 decisionProofs[height] = (p, votes)
                 decide(p.value, certificate: nil)
                 changed = true
@@ -713,7 +716,7 @@ public struct GuardianCore {
     mutating func rebroadcast() {
         if let p = myProposals[round] { broadcast(.proposal(p)) }
         for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: round)] { broadcast(.vote(v)) } }
-        for (h, s) in myShares where committed[h] == nil && decided[h] != nil { broadcast(.share(s)) }
+        for h in myShares.keys.sorted() where committed[h] == nil && decided[h] != nil { broadcast(.share(myShares[h]!)) }
     }
 
     mutating func broadcast(_ m: ConsensusMessage) {
