@@ -151,6 +151,7 @@ public struct GuardianCore {
     var proposals: [UInt32: Proposal] = [:]
     var tallies: [VoteKind: [UInt32: Tally]] = [.prevote: [:], .precommit: [:]]
     var roundSenders: [UInt32: Set<Int>] = [:]
+    var roundSenderStake: [UInt32: UInt128] = [:]
     var prevoteTimerStarted = Set<UInt32>(), precommitTimerStarted = Set<UInt32>(), polkaSeen = Set<UInt32>()
     var validity: [Digest: (ok: Bool, reports: [RollupReport])] = [:]
     var myVotes: [VoteKey: Vote] = [:]
@@ -204,12 +205,16 @@ public struct GuardianCore {
 
     public init(config: ConsensusConfig, key: any GuardianKey, verifier: any SignatureVerifier, restoring records: [Record] = [], now: UInt64) {
         self.config = config; self.key = key; self.verifier = verifier; self.now = now
+        committee = config.schedule.committee(forHeight: 1)
         restore(records)
+        committee = config.schedule.committee(forHeight: height)
         startRound(round)   // what this emits (a proposal to persist and send) comes out of the first step
         nextRebroadcast = now
     }
 
-    var committee: Committee { config.schedule.committee(forHeight: height) }
+    /// The committee of the current height (cached: it changes only when the height does).
+    var committee: Committee
+
     var me: Int? { committee.position(of: key.identity) }
 
     /// The earliest time at which `step(.tick, now:)` has something to do.
@@ -283,7 +288,12 @@ public struct GuardianCore {
         case let .committed(list): for c in list.prefix(64) { adoptCommitted(c) }
         default:
             let h = m.height
-            if h < height { replyWithCommitted(from: m, height: h); if case let .share(s) = m { receiveShare(s) }; return }
+            if h < height {
+                // Shares of the height just decided arrive late as a matter of course; votes and proposals of an
+                // old height mean their sender is behind.
+                if case let .share(s) = m { receiveShare(s) } else { replyWithCommitted(from: m, height: h) }
+                return
+            }
             if h > height {
                 if case let .share(s) = m { receiveShare(s); return }
                 guard h <= height + GuardianCore.heightsAhead, futureCount < 16 * committee.count + 64 else { return }
@@ -323,7 +333,7 @@ public struct GuardianCore {
             return
         }
         proposals[p.round] = p
-        roundSenders[p.round, default: []].insert(p.proposer)
+        noteSender(p.proposer, round: p.round)
         // The polka behind a re-proposed value travels with it, so a guardian that missed those prevotes
         // (lost, or an equivocator sent it others) can still check the lock rule (Tendermint's proof of lock).
         for v in p.justification.prefix(c.count) where v.kind == .prevote && v.height == p.height && Int64(v.round) == p.validRound
@@ -350,7 +360,11 @@ public struct GuardianCore {
         t.votes[v.voter] = mine + [v]
         t.stakeFor[v.value, default: 0] += c.stakes[v.voter]
         tallies[v.kind]![v.round] = t
-        roundSenders[v.round, default: []].insert(v.voter)
+        noteSender(v.voter, round: v.round)
+    }
+
+    mutating func noteSender(_ position: Int, round r: UInt32) {
+        if roundSenders[r, default: []].insert(position).inserted { roundSenderStake[r, default: 0] += committee.stakes[position] }
     }
 
     mutating func receiveReport(_ r: RollupReport) {
@@ -534,7 +548,7 @@ public struct GuardianCore {
         myProposals[round] = p
         out.records.append(.proposal(p))
         proposals[round] = p
-        roundSenders[round, default: []].insert(me)
+        noteSender(me, round: round)
         broadcast(.proposal(p))
     }
 
@@ -640,7 +654,7 @@ public struct GuardianCore {
                 break
             }
             // L55: more than a third of stake is already in a later round: join it.
-            if let r = roundSenders.filter({ $0.key > round && c.exceedsOneThird(c.stake(of: $0.value)) }).keys.min() {
+            if let r = roundSenderStake.filter({ $0.key > round && c.exceedsOneThird($0.value) }).keys.min() {
                 startRound(r); changed = true
             }
         }
@@ -681,9 +695,10 @@ public struct GuardianCore {
         if let certificate, committed[h] == nil { commit(CommittedSnapshot(value: v, certificate: certificate)) }
         // Next height: fresh round state; messages that arrived early are replayed.
         height = h + 1
+        committee = config.schedule.committee(forHeight: height)
         round = 0; step = .propose
         lockedValue = nil; lockedRound = -1; validValue = nil; validRound = -1
-        proposals = [:]; tallies = [.prevote: [:], .precommit: [:]]; roundSenders = [:]
+        proposals = [:]; tallies = [.prevote: [:], .precommit: [:]]; roundSenders = [:]; roundSenderStake = [:]
         prevoteTimerStarted = []; precommitTimerStarted = []; polkaSeen = []; validity = [:]
         myVotes = myVotes.filter { $0.key.height >= height }; myProposals = [:]
         let early = future.removeValue(forKey: height) ?? []

@@ -287,7 +287,7 @@ public struct NetworkSimulation {
             }
         }
         for o in ready.messages { send(from: i, o) }
-        if let core = nodes[i].core, let d = core.nextDeadline {
+        if let d = nodes[i].core?.nextDeadline {
             let at = UInt64(max(Int64(now), Int64(d) * 1000 - nodes[i].skewMicros))
             if nodes[i].tickAt.map({ at < $0 || $0 < now }) ?? true {
                 nodes[i].tickAt = at
@@ -451,13 +451,18 @@ public struct NetworkSimulation {
     }
 }
 
-/// A binary min-heap of timed events; equal times pop in insertion order, so runs are deterministic.
+/// A binary min-heap of timed events; equal times pop in insertion order, so runs are deterministic. The
+/// heap holds plain (time, sequence, slot) triples and the events sit in a slab, so sifting copies 24 bytes.
 struct EventQueue<E> {
-    var heap: [(time: UInt64, seq: UInt64, event: E)] = []
+    var heap: [(time: UInt64, seq: UInt64, slot: Int)] = []
+    var slab: [E?] = []
+    var free: [Int] = []
     var seq: UInt64 = 0
 
     mutating func push(_ t: UInt64, _ e: E) {
-        heap.append((t, seq, e)); seq += 1
+        let slot: Int
+        if let f = free.popLast() { slab[f] = e; slot = f } else { slab.append(e); slot = slab.count - 1 }
+        heap.append((t, seq, slot)); seq += 1
         var i = heap.count - 1
         while i > 0 {
             let p = (i - 1) / 2
@@ -481,6 +486,8 @@ struct EventQueue<E> {
             if m == i { break }
             heap.swapAt(i, m); i = m
         }
-        return (top.time, top.event)
+        let e = slab[top.slot].take()!
+        free.append(top.slot)
+        return (top.time, e)
     }
 }
