@@ -20,6 +20,20 @@ import Wire
         #expect(try g.sign(h).recover(digest: Keccak256.hash(message)) == g.address)
     }
 
+    /// The worked example of docs/proof-format.md. Its digest, address and signature were recomputed
+    /// independently with the Python packages eth-hash and eth-keys (PyPI) from the spec's definitions.
+    @Test func specExample() throws {
+        let h = SnapshotHeader(guardianSetId: 0x0102, height: 7, timestampMillis: 1_764_000_000_000, entryCount: 3,
+                               root: Merkle.Digest(bytes: [UInt8](repeating: 0xab, count: 32))!)
+        #expect(h.signingDigest.hex == "77ce66134de325656868eb5765ba64bbecbc4449fb057325ecdc0914825f4c9c")
+        let g = GuardianSigner.derived(seed: [0, 0, 0, 0, 0, 0, 0, 1], index: 0)
+        #expect(g.address.checksummed == "0x456998f2F707581F289039edff04Aa96c14795dE")
+        let sig = g.sign(h)
+        #expect(Hex.encode(sig.bytes) == "4b84ce53dd743f9cec4b6319ccc221a9dbde15a51a5d644e042d2a9dc33f8ec9"
+                + "25b50fbf0e1c652a1ef90a54498ab2cfb9675d126fe5db50605d7aba8d72e404" + "1b")
+        #expect(try sig.recover(digest: h.signingDigest) == g.address)
+    }
+
     @Test func votesAreCheckedOneAtATimeAndAssembled() throws {
         let w = try workload(guardians: 7)
         let header = w.snapshot.header, set = w.guardianSet
