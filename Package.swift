@@ -23,22 +23,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // C hot paths: SHA-256 (SHA-NI | portable | OpenSSL), Keccak, Merkle levels and proofs, hex parsing,
-        // zstd/lz4, the archive codec's transforms. Only Swift targets of this package import it; users see
-        // Swift value types. Headers: include/CCaldera.h (conventions, errors) + cal_hash.h, cal_codec.h, cal_chaincodec.h.
+        // zstd/lz4, the archive codec's transforms, secp256k1 signatures (libsecp256k1). Only Swift targets of this
+        // package import it; users see Swift value types. Headers: include/CCaldera.h (conventions, errors) +
+        // cal_hash.h, cal_codec.h, cal_chaincodec.h, cal_secp256k1.h.
         .target(
             name: "CCaldera",
             path: "CSources/CCaldera",
-            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4")]
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("lz4"), .linkedLibrary("secp256k1")]
         ),
-        // Benchmark-only C: OpenSSL's Ed25519 verifier and SHA-256 rate, to compare against. Only the benchmarks,
-        // the claims harness and tests depend on it; the other library products do not carry it.
+        // Benchmark-only C: OpenSSL's SHA-256 rate, to compare against. Only the benchmarks, the claims harness
+        // and tests depend on it; the other library products do not carry it.
         .target(
             name: "CCalderaBench",
             dependencies: ["CCaldera"],
@@ -50,7 +50,7 @@ let package = Package(
         // The one durable file writer, bounded input reader, checked standard output and file lock.
         .target(name: "DurableIO"),
         .target(name: "Merkle", dependencies: ["CCaldera", "Wire"]),
-        .target(name: "Metalayer", dependencies: ["Merkle", "Economics", "CCaldera", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Metalayer", dependencies: ["Merkle", "Economics", "CCaldera", "Wire"]),
         // Guardian consensus: the pure state machine (Tendermint, stake-weighted, then certification), its wire
         // format and the deterministic network simulator that drives it.
         .target(name: "Consensus", dependencies: ["Metalayer", "Economics", "Merkle", "Wire"]),
@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
-        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
@@ -91,12 +91,12 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "TestSupport", "DataTestSupport",
         ]),
-        .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
+        .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
-            dependencies: ["Metalayer", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["Metalayer", "Merkle", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/MetalayerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

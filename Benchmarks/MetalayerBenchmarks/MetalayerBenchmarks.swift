@@ -1,34 +1,25 @@
-// Ed25519 (swift-crypto vs OpenSSL: the measurement behind the metalayer's choice), and proof verification.
+// secp256k1 signing and recovery (the guardians' certificate scheme), and proof verification.
 // Run: swift package benchmark --target MetalayerBenchmarks
 import Benchmark
-import CCalderaBench
-import Crypto
+import Merkle
 import Metalayer
 
 let benchmarks: @Sendable () -> Void = {
-    let key = Curve25519.Signing.PrivateKey()
-    let message = Array("caldera/snapshot/v1\0".utf8) + [UInt8](repeating: 7, count: 64)
-    let signature = Array(try! key.signature(for: message))
-    let publicKey = key.publicKey
-    let raw = Array(publicKey.rawRepresentation)
+    let signer = GuardianSigner.derived(seed: [7], index: 0)
+    let digest = Keccak256.hash(Array("caldera/snapshot/v2\0".utf8) + [UInt8](repeating: 7, count: 64))
+    let signature = signer.key.sign(digest: digest)
 
-    Benchmark("Ed25519 verify, swift-crypto", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo)) { b in
-        for _ in b.scaledIterations { blackHole(publicKey.isValidSignature(signature, for: message)) }
+    Benchmark("secp256k1 sign (libsecp256k1)", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo)) { b in
+        for _ in b.scaledIterations { blackHole(signer.key.sign(digest: digest)) }
     }
-    let osslKey = raw.withUnsafeBytes { cal_ed25519_key_new($0.baseAddress) }
-    Benchmark("Ed25519 verify, OpenSSL", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo)) { b in
-        for _ in b.scaledIterations {
-            blackHole(message.withUnsafeBytes { m in signature.withUnsafeBytes { s in cal_ed25519_verify(osslKey, m.baseAddress, m.count, s.baseAddress) } })
-        }
-    }
-    Benchmark("Ed25519 sign, swift-crypto", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo)) { b in
-        for _ in b.scaledIterations { blackHole(try! key.signature(for: message)) }
+    Benchmark("secp256k1 recover address (libsecp256k1)", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo)) { b in
+        for _ in b.scaledIterations { blackHole(try! signature.recover(digest: digest)) }
     }
 
     let w = try! ProofWorkload(.init(rollups: 64, messagesPerRollup: 1024, batch: 1024, guardians: 21, locality: .contiguous, seed: 7))
     let single = w.proofs[0].encoded
     let meta = try! MetaProof(proofs: w.proofs).encoded()
-    Benchmark("Individual proof decode + verify (21 guardians, 13 signatures)", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .one)) { b in
+    Benchmark("Individual proof decode + verify (21 guardians, \(w.certificate.signers.count) signatures)", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .one)) { b in
         for _ in b.scaledIterations { blackHole(try! CrossChainProof(encoded: single).verify(guardians: w.guardianSet)) }
     }
     Benchmark("Meta-proof of 1024 decode + verify (21 guardians)", configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .one)) { b in

@@ -58,6 +58,10 @@ const char *cal_error_name(size_t code) {
     case CAL_ERR_DECLINED: return "the transform does not apply to this input";
     case CAL_ERR_NOT_TX: return "not a transaction object";
     case CAL_ERR_BAD_SIGNATURE: return "signature does not verify";
+    case CAL_ERR_BAD_KEY: return "secp256k1 secret key is 0 or not below the group order";
+    case CAL_ERR_SIG_HIGH_S: return "signature has a high s (malleable; EIP-2 requires s <= n/2)";
+    case CAL_ERR_SIG_V: return "signature's v is not 27 or 28";
+    case CAL_ERR_SIG_RANGE: return "signature's r or s is 0 or not below the group order";
     default: return "unknown error";
     }
 }

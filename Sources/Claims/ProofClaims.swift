@@ -39,7 +39,7 @@ public enum ProofClaims {
             id: "proof.batch-throughput", claim: "Batch verification through meta-proofs reaches up to 10× the throughput of individual proofs (each checking its certificate)",
             target: "≥ 10×", measured: ratio, unit: "×", holds: ratio >= 10,
             conditions: String(format: "one core, N = %d, contiguous, 21 guardians, decode + verify: individually %.0f proofs/s, inside one meta-proof %.0f proofs/s; "
-                + "an individual verifier that caches the certificate per snapshot reaches %.0f proofs/s (meta-proof %.1f× that). Ed25519 via swift-crypto.",
+                + "an individual verifier that caches the certificate per snapshot reaches %.0f proofs/s (meta-proof %.1f× that). Certificates: secp256k1 recovery via libsecp256k1.",
                 t.batch, t.individualPerSecond, t.metaPerSecond, t.individualCachedPerSecond, t.metaPerSecond / t.individualCachedPerSecond)))
         return rows
     }

@@ -89,3 +89,29 @@ public enum ProofMeasure {
         return Throughput(batch: batch, individualPerSecond: individual, individualCachedPerSecond: cached, metaPerSecond: meta)
     }
 }
+
+extension ProofMeasure {
+    /// secp256k1 signatures per CPU-second of the calling thread (robust to other load on the machine):
+    /// signing a snapshot header's digest, and recovering the signer's address from it (what verifying one
+    /// certificate signature costs). Fixed keys derived from seed 7, one digest per header height.
+    public struct SignatureRates: Sendable {
+        public var signPerSecond: Double
+        public var recoverPerSecond: Double
+    }
+
+    public static func signatureRates(seconds: Double = 1.0) -> SignatureRates {
+        let signer = GuardianSigner.derived(seed: [7], index: 0)
+        let digests = (0..<64).map { Keccak256.hash([UInt8(truncatingIfNeeded: $0)]) }
+        let signatures = digests.map { signer.key.sign(digest: $0) }
+        func rate(_ body: (Int) -> Bool) -> Double {
+            var n = 0, ok = true
+            let start = ThreadCPUClock.seconds()
+            while ThreadCPUClock.seconds() - start < seconds { for i in 0..<64 { ok = body(i) && ok }; n += 64 }
+            precondition(ok, "signatures must recover to their signer")
+            return Double(n) / (ThreadCPUClock.seconds() - start)
+        }
+        let sign = rate { signer.key.sign(digest: digests[$0]).bytes.count == 65 }
+        let recover = rate { (try? signatures[$0].recover(digest: digests[$0])) == signer.address }
+        return SignatureRates(signPerSecond: sign, recoverPerSecond: recover)
+    }
+}

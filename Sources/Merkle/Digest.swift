@@ -38,6 +38,13 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = d
     }
 
+    /// The digest a C function writes into 32 bytes it is given.
+    static func written(by body: (UnsafeMutableRawPointer?) -> Void) -> Digest {
+        var out = Digest.zero
+        withUnsafeMutableBytes(of: &out.storage) { body($0.baseAddress) }
+        return out
+    }
+
     /// The 32 bytes, in order.
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 

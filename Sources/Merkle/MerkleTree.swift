@@ -5,11 +5,7 @@ import Foundation
 public enum MerkleHash {
     /// SHA-256(0x00 ‖ data).
     public static func leaf<Bytes: ContiguousBytes>(_ data: Bytes) -> Digest {
-        data.withUnsafeBytes { buf in
-            var out = Digest.zero
-            withUnsafeMutableBytes(of: &out.storage) { cal_merkle_leaf_hash(buf.baseAddress, buf.count, $0.baseAddress) }
-            return out
-        }
+        data.withUnsafeBytes { buf in Digest.written { cal_merkle_leaf_hash(buf.baseAddress, buf.count, $0) } }
     }
 
     /// SHA-256(0x01 ‖ left ‖ right).

@@ -59,7 +59,8 @@ public enum ProofInvalid: Error, Equatable, CustomStringConvertible {
 /// Magic, version and kinds shared by the binary formats (docs/proof-format.md).
 enum ProofWire {
     static let magic: [UInt8] = Array("CLDX".utf8)
-    static let version: UInt8 = 1
+    /// 2: secp256k1 certificates (65-byte signatures); 1 (Ed25519) is no longer read.
+    static let version: UInt8 = 2
     static let kindIndividual: UInt8 = 1
     static let kindMeta: UInt8 = 2
 

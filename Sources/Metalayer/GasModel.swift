@@ -5,9 +5,9 @@ import Merkle
 /// - calldata 16 gas per non-zero byte, 4 per zero byte (EIP-2028), with EIP-7623's floor:
 ///   tokens = zero bytes + 4 × non-zero bytes; gas = 21,000 + max(4 × tokens + execution, 10 × tokens);
 /// - SHA-256 precompile: 60 + 12 per 32-byte word (Yellow Paper, precompile 0x02);
-/// - a stated per-signature cost, 3,000 by default: the ecrecover precompile (0x01) — as if guardians signed
-///   with secp256k1 on L1. Ed25519 has no EVM precompile (EIP-665 was never adopted); a Solidity Ed25519
-///   verifier costs hundreds of thousands of gas, which only widens the meta-proof's advantage.
+/// - per certificate signature 3,000 by default: the ecrecover precompile (0x01) a contract calls on each
+///   guardian's r ‖ s ‖ v (the address comparison and stake sum are not counted).
+/// A documented cross-check: measured gas on a real EVM is the next phase's figure.
 /// Application work (marking a message delivered, executing it) is the same either way and excluded.
 public struct GasModel: Sendable {
     public var transactionBase = 21_000

@@ -1,64 +1,40 @@
-@preconcurrency import Crypto
 import Economics
 import Foundation
-import Wire
 import Merkle
+import Wire
 
-/// A guardian: an Ed25519 public key and the stake (base units of ERA, at least the economics parameters'
-/// guardian minimum, `ERA.guardianMinimumStake`) that weighs its signature.
+/// A guardian: a 20-byte Ethereum address (it signs with the secp256k1 key behind it) and the stake (base
+/// units of ERA, at least `ERA.guardianMinimumStake`) that weighs its signature.
 public struct Guardian: Equatable, Sendable {
-    public let publicKey: [UInt8]   // 32 bytes, Ed25519 (RFC 8032)
+    public let address: EthereumAddress
     public let stake: UInt128       // base units
-    let key: Curve25519.Signing.PublicKey
 
-    public init(publicKey: [UInt8], stake: UInt128) throws(GuardianSetError) {
-        guard publicKey.count == 32, Guardian.isCanonicalLargeOrder(publicKey),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
-            throw .badPublicKey(Hex.encode(publicKey))
-        }
-        guard stake >= ERA.guardianMinimumStake else { throw .stakeBelowMinimum(Hex.encode(publicKey), stake) }
-        self.publicKey = publicKey; self.stake = stake; self.key = key
-    }
-
-    public static func == (a: Guardian, b: Guardian) -> Bool { a.publicKey == b.publicKey && a.stake == b.stake }
-
-    /// Small-order points (libsodium's blocklist, sign bit ignored): with such a key, a signature
-    /// (R = a small-order point, s = 0) verifies for every message, so anyone could sign for it.
-    static let smallOrder: [[UInt8]] = [
-        [UInt8](repeating: 0, count: 32),                                   // 0, order 4
-        [1] + [UInt8](repeating: 0, count: 31),                             // 1 (identity), order 1
-        [0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-         0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05], // order 8
-        [0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
-         0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a], // order 8
-        [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p - 1, order 2
-        [0xed] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p (= 0), order 4
-        [0xee] + [UInt8](repeating: 0xff, count: 30) + [0x7f],             // p + 1 (= 1), order 1
-    ]
-
-    /// True for a canonical encoding (y < p) of a point that is not of small order. Distinct byte strings
-    /// are then distinct keys, and no key accepts everything.
-    static func isCanonicalLargeOrder(_ k: [UInt8]) -> Bool {
-        guard k.count == 32 else { return false }
-        let y31 = k[31] & 0x7f
-        if y31 == 0x7f && k[1..<31].allSatisfy({ $0 == 0xff }) && k[0] >= 0xed { return false } // y ≥ p
-        for bad in smallOrder where k[0..<31].elementsEqual(bad[0..<31]) && y31 == bad[31] { return false }
-        return true
+    public init(address: EthereumAddress, stake: UInt128) throws(GuardianSetError) {
+        // ecrecover reports failure as the zero address: a set holding it would accept garbage on-chain.
+        guard address != .zero else { throw .zeroAddress }
+        guard stake >= ERA.guardianMinimumStake else { throw .stakeBelowMinimum(address.checksummed, stake) }
+        self.address = address; self.stake = stake
     }
 }
 
 public enum GuardianSetError: Error, Equatable, CustomStringConvertible {
-    case badPublicKey(String)
+    case badAddress(String)
+    case zeroAddress
     case stakeBelowMinimum(String, UInt128)
-    case duplicateKey(String)
+    case duplicateAddress(String)
     case size(Int)
+    case unsupportedVersion(UInt64)
     case malformed(String)
     public var description: String {
         switch self {
-        case let .badPublicKey(k): "public key \(k.prefix(64)) is not a 32-byte Ed25519 key"
-        case let .stakeBelowMinimum(k, s): "guardian \(k.prefix(16))… stakes \(s) base units, below the guardian minimum of \(Amount(baseUnits: ERA.guardianMinimumStake))"
-        case let .duplicateKey(k): "public key \(k.prefix(16))… appears twice"
+        case let .badAddress(a): "address \"\(a.prefix(64))\" is not 0x and 40 hex digits (with a correct EIP-55 checksum if mixed case)"
+        case .zeroAddress: "the zero address cannot be a guardian (ecrecover returns it for invalid signatures)"
+        case let .stakeBelowMinimum(a, s): "guardian \(a) stakes \(s) base units, below the guardian minimum of \(Amount(baseUnits: ERA.guardianMinimumStake))"
+        case let .duplicateAddress(a): "address \(a) appears twice"
         case let .size(n): "a guardian set has 1 to \(ProofLimits.maxGuardians) guardians, not \(n)"
+        case let .unsupportedVersion(v):
+            v == 1 ? "guardian set version 1 (Ed25519 public keys) is no longer supported; guardians sign with secp256k1 now: regenerate it (version \(GuardianSet.version), addresses)"
+                : "unsupported guardian set version \(v) (this build reads version \(GuardianSet.version))"
         case let .malformed(m): "guardian set: \(m)"
         }
     }
@@ -70,12 +46,15 @@ public struct GuardianSet: Equatable, Sendable {
     public let guardians: [Guardian]
     public let totalStake: UInt128
 
+    /// The JSON form's version (docs/proof-format.md, "Guardian set").
+    public static let version: UInt64 = 2
+
     public init(id: UInt64, guardians: [Guardian]) throws(GuardianSetError) {
         guard !guardians.isEmpty, UInt64(guardians.count) <= ProofLimits.maxGuardians else { throw .size(guardians.count) }
-        var seen = Set<[UInt8]>()
+        var seen = Set<EthereumAddress>()
         var total: UInt128 = 0
         for g in guardians {
-            guard seen.insert(g.publicKey).inserted else { throw .duplicateKey(Hex.encode(g.publicKey)) }
+            guard seen.insert(g.address).inserted else { throw .duplicateAddress(g.address.checksummed) }
             let (sum, overflow) = total.addingReportingOverflow(g.stake)
             guard !overflow else { throw .malformed("total stake overflows") }
             total = sum
@@ -90,15 +69,40 @@ public struct GuardianSet: Equatable, Sendable {
         return lhs.high != rhs.high ? lhs.high > rhs.high : lhs.low > rhs.low
     }
 
-    // JSON: {"setId": 1, "guardians": [{"publicKey": "<64 hex>", "stake": "<base units>"}]}
+    /// Checks one guardian's vote: `signature` over `header` is by the guardian at `position` of this set.
+    /// Consensus checks votes one at a time and assembles them with `QuorumCertificate(guardianCount:votes:)`.
+    public func verifyVote(header: SnapshotHeader, position: Int, signature: Secp256k1.Signature) throws(QuorumCertificate.Invalid) {
+        guard header.guardianSetId == id else { throw .wrongSet(certificate: header.guardianSetId, expected: id) }
+        guard position >= 0, position < guardians.count else { throw .signerOutsideSet(position: position, guardians: guardians.count) }
+        try verify(signature, of: header.signingDigest, position: position)
+    }
+
+    func verify(_ signature: Secp256k1.Signature, of digest: Digest, position: Int) throws(QuorumCertificate.Invalid) {
+        let signer: EthereumAddress
+        do { signer = try signature.recover(digest: digest) } catch { throw .badSignature(signer: position, error) }
+        guard signer == guardians[position].address else {
+            throw .wrongSigner(position: position, expected: guardians[position].address, recovered: signer)
+        }
+    }
+
+    // JSON: {"version": 2, "setId": 1, "guardians": [{"address": "0x<40 hex>", "stake": "<base units>"}]}
     struct JSONForm: Codable {
-        struct Entry: Codable { var publicKey: String; var stake: String }
+        struct Entry: Codable { var address: String; var stake: String }
+        var version: UInt64
+        var setId: UInt64
+        var guardians: [Entry]
+    }
+
+    /// Version 1's shape, recognised only to say that it is no longer read.
+    struct LegacyForm: Decodable {
+        struct Entry: Decodable { var publicKey: String; var stake: String }
         var setId: UInt64
         var guardians: [Entry]
     }
 
     public func jsonData() throws -> Data {
-        let form = JSONForm(setId: id, guardians: guardians.map { .init(publicKey: Hex.encode($0.publicKey), stake: String($0.stake)) })
+        let form = JSONForm(version: GuardianSet.version, setId: id,
+                            guardians: guardians.map { .init(address: $0.address.checksummed, stake: String($0.stake)) })
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try e.encode(form)
@@ -106,72 +110,113 @@ public struct GuardianSet: Equatable, Sendable {
 
     public init(json: Data) throws(GuardianSetError) {
         guard json.count <= 1 << 20 else { throw .malformed("larger than 1 MiB") }
+        let bytes = [UInt8](json), decoder = StrictJSONDecoder(maxBytes: 1 << 20)
         let form: JSONForm
         // Strict: a duplicate "setId" or an unknown key would give one file two readings.
-        do { form = try StrictJSONDecoder(maxBytes: 1 << 20).decode(JSONForm.self, from: [UInt8](json)) } catch {
-            throw .malformed("\(error) (expected {\"setId\": N, \"guardians\": [{\"publicKey\": hex, \"stake\": \"base units\"}]})")
+        do { form = try decoder.decode(JSONForm.self, from: bytes) } catch {
+            if (try? decoder.decode(LegacyForm.self, from: bytes)) != nil { throw .unsupportedVersion(1) }
+            throw .malformed("\(error) (expected {\"version\": \(GuardianSet.version), \"setId\": N, \"guardians\": [{\"address\": \"0x…\", \"stake\": \"base units\"}]})")
         }
+        guard form.version == GuardianSet.version else { throw .unsupportedVersion(form.version) }
+        guard !form.guardians.isEmpty, UInt64(form.guardians.count) <= ProofLimits.maxGuardians else { throw .size(form.guardians.count) }
         var gs = [Guardian]()
         for (i, e) in form.guardians.enumerated() {
-            guard let key = Hex.decode(e.publicKey) else { throw .malformed("guardian \(i): publicKey is not hex") }
+            guard let address = EthereumAddress(hex: e.address) else { throw .badAddress(e.address) }
             guard e.stake.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), e.stake.count <= 39, e.stake == "0" || !e.stake.hasPrefix("0"),
                   let stake = UInt128(e.stake) else { throw .malformed("guardian \(i): stake \"\(e.stake)\" is not a whole number of base units") }
-            gs.append(try Guardian(publicKey: key, stake: stake))
+            gs.append(try Guardian(address: address, stake: stake))
         }
         try self.init(id: form.setId, guardians: gs)
     }
 }
 
-/// Signatures of guardians over one snapshot header: a signer bitmap and, in bitmap order, one
-/// 64-byte Ed25519 signature per set bit.
+/// A guardian's signing side: its key, and the one thing it signs, snapshot headers.
+public struct GuardianSigner: Sendable {
+    public let key: Secp256k1.PrivateKey
+    public var address: EthereumAddress { key.address }
+
+    public init(key: Secp256k1.PrivateKey) { self.key = key }
+
+    /// A testnet or simulation guardian: `Secp256k1.PrivateKey.derived(seed:index:)`.
+    public static func derived(seed: [UInt8], index: UInt64) -> GuardianSigner {
+        GuardianSigner(key: .derived(seed: seed, index: index))
+    }
+
+    /// The 65-byte signature over the header's signing digest (docs/proof-format.md, "Snapshot header").
+    public func sign(_ header: SnapshotHeader) -> Secp256k1.Signature { key.sign(digest: header.signingDigest) }
+}
+
+/// Signatures of guardians over one snapshot header: a signer bitmap and, in bitmap order, one 65-byte
+/// secp256k1 signature (r ‖ s ‖ v) per set bit.
 public struct QuorumCertificate: Equatable, Hashable, Sendable {
     public let guardianCount: Int
-    public let signers: [Int]               // strictly increasing positions
-    public let signatures: [[UInt8]]        // 64 bytes each
+    public let signers: [Int]                       // strictly increasing positions
+    public let signatures: [Secp256k1.Signature]    // one per signer, same order
 
-    public init(guardianCount: Int, signers: [Int], signatures: [[UInt8]]) {
+    /// Unchecked: `verify` checks everything (decoded certificates are well-formed by construction).
+    public init(guardianCount: Int, signers: [Int], signatures: [Secp256k1.Signature]) {
         self.guardianCount = guardianCount; self.signers = signers; self.signatures = signatures
+    }
+
+    /// Assembles votes (each checked with `GuardianSet.verifyVote`) in any order into bitmap order.
+    /// Refuses a position twice or outside 0..<guardianCount; does not judge quorum (`verify` does).
+    public init(guardianCount: Int, votes: [(position: Int, signature: Secp256k1.Signature)]) throws(Invalid) {
+        let sorted = votes.sorted { $0.position < $1.position }
+        for v in sorted where v.position < 0 || v.position >= guardianCount {
+            throw .signerOutsideSet(position: v.position, guardians: guardianCount)
+        }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.position == b.position { throw .duplicateSigner(a.position) }
+        self.init(guardianCount: guardianCount, signers: sorted.map(\.position), signatures: sorted.map(\.signature))
     }
 
     public enum Invalid: Error, Equatable, CustomStringConvertible {
         case wrongSet(certificate: UInt64, expected: UInt64)
         case wrongGuardianCount(Int, Int)
-        case badSignature(signer: Int)
+        case signatureCount(signers: Int, signatures: Int)
+        case duplicateSigner(Int)
+        case signerOutsideSet(position: Int, guardians: Int)
+        case signersOutOfOrder
+        case badSignature(signer: Int, Secp256k1.Failure)
+        case wrongSigner(position: Int, expected: EthereumAddress, recovered: EthereumAddress)
         case noQuorum(signed: UInt128, total: UInt128)
-        case malformedSigners
         public var description: String {
             switch self {
             case let .wrongSet(c, e): "snapshot is signed by guardian set \(c), verifier has set \(e)"
             case let .wrongGuardianCount(c, e): "certificate is for \(c) guardians, the set has \(e)"
-            case let .badSignature(s): "signature of guardian \(s) does not verify"
+            case let .signatureCount(s, g): "certificate names \(s) signers but carries \(g) signatures"
+            case let .duplicateSigner(p): "guardian \(p) signs twice; each guardian counts once"
+            case let .signerOutsideSet(p, n): "signer position \(p) is outside the set of \(n) guardians"
+            case .signersOutOfOrder: "signers must be in increasing guardian order"
+            case let .badSignature(s, f): "signature of guardian \(s) is refused: \(f)"
+            case let .wrongSigner(p, e, r): "signature at guardian \(p) is by \(r), not by the guardian's address \(e)"
             case let .noQuorum(s, t): "signers hold \(s) of \(t) base units of stake, not more than two thirds"
-            case .malformedSigners: "signers must be distinct guardian positions in increasing order, one 64-byte signature each"
             }
         }
     }
 
-    /// Valid when every signature verifies and the signers hold more than 2/3 of the set's stake.
+    /// Valid when every signature recovers to its guardian's address and the signers hold more than 2/3 of
+    /// the set's stake.
     public func verify(header: SnapshotHeader, set: GuardianSet) throws(Invalid) {
         guard header.guardianSetId == set.id else { throw .wrongSet(certificate: header.guardianSetId, expected: set.id) }
         guard guardianCount == set.guardians.count else { throw .wrongGuardianCount(guardianCount, set.guardians.count) }
         // Decoded certificates satisfy these by construction (a bitmap); built ones must too.
-        guard signers.count == signatures.count, signatures.allSatisfy({ $0.count == 64 }),
-              zip(signers, signers.dropFirst()).allSatisfy({ $0 < $1 }),
-              signers.allSatisfy({ $0 >= 0 && $0 < guardianCount }) else { throw .malformedSigners }
-        let message = header.signingMessage
+        guard signers.count == signatures.count else { throw .signatureCount(signers: signers.count, signatures: signatures.count) }
+        for s in signers where s < 0 || s >= guardianCount { throw .signerOutsideSet(position: s, guardians: guardianCount) }
+        for (a, b) in zip(signers, signers.dropFirst()) where a >= b { throw a == b ? .duplicateSigner(a) : .signersOutOfOrder }
+        let digest = header.signingDigest
         var stake: UInt128 = 0
         for (s, sig) in zip(signers, signatures) {
-            guard set.guardians[s].key.isValidSignature(sig, for: message) else { throw .badSignature(signer: s) }
+            try set.verify(sig, of: digest, position: s)
             stake += set.guardians[s].stake // cannot overflow: bounded by totalStake
         }
         guard set.isQuorum(stake) else { throw .noQuorum(signed: stake, total: set.totalStake) }
     }
 
-    /// Signs with the given private keys (by position); the smallest stake-ordered subset that reaches
-    /// quorum when `trimToQuorum`, as a relayer would forward it.
-    public static func sign(header: SnapshotHeader, set: GuardianSet, keys: [Int: Curve25519.Signing.PrivateKey],
-                            trimToQuorum: Bool = true) throws -> QuorumCertificate {
-        var chosen = keys.keys.sorted()
+    /// Signs with the given guardians (by position); the smallest stake-ordered subset that reaches quorum
+    /// when `trimToQuorum`, as a relayer would forward it.
+    public static func sign(header: SnapshotHeader, set: GuardianSet, signers: [Int: GuardianSigner],
+                            trimToQuorum: Bool = true) -> QuorumCertificate {
+        var chosen = signers.keys.sorted()
         if trimToQuorum {
             var byStake = chosen.sorted { set.guardians[$0].stake != set.guardians[$1].stake ? set.guardians[$0].stake > set.guardians[$1].stake : $0 < $1 }
             var stake: UInt128 = 0
@@ -182,9 +227,7 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
             }
             chosen = pick.sorted()
         }
-        let message = header.signingMessage
-        let sigs = try chosen.map { Array(try keys[$0]!.signature(for: message)) }
-        return QuorumCertificate(guardianCount: set.guardians.count, signers: chosen, signatures: sigs)
+        return QuorumCertificate(guardianCount: set.guardians.count, signers: chosen, signatures: chosen.map { signers[$0]!.sign(header) })
     }
 
     func encode(_ w: inout ByteWriter) {
@@ -192,7 +235,7 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
         var bitmap = [UInt8](repeating: 0, count: (guardianCount + 7) / 8)
         for s in signers { bitmap[s / 8] |= 1 << UInt8(s % 8) }
         w.raw(bitmap)
-        for sig in signatures { w.raw(sig) }
+        for sig in signatures { w.raw(sig.bytes) }
     }
 
     static func decode(_ r: inout ByteReader) throws(DecodeError) -> QuorumCertificate {
@@ -207,8 +250,8 @@ public struct QuorumCertificate: Equatable, Hashable, Sendable {
                 signers.append(s)
             }
         }
-        var sigs = [[UInt8]]()
-        for _ in signers { sigs.append(Array(try r.take(64, "certificate.signature"))) }
+        var sigs = [Secp256k1.Signature]()
+        for _ in signers { sigs.append(Secp256k1.Signature(unchecked: Array(try r.take(Secp256k1.Signature.byteCount, "certificate.signature")))) }
         return QuorumCertificate(guardianCount: n, signers: signers, signatures: sigs)
     }
 }

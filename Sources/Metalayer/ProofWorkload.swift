@@ -1,4 +1,3 @@
-import Crypto
 import Economics
 import Foundation
 import Merkle
@@ -44,7 +43,7 @@ public struct ProofWorkload: Sendable {
     public static func estimatedProofBytes(_ c: Config) -> Int {
         func depth(_ n: Int) -> Int { n <= 1 ? 0 : Int.bitWidth - (n - 1).leadingZeroBitCount }
         let signers = c.guardians * 2 / 3 + 1
-        return 256 + (c.guardians + 7) / 8 + 64 * signers + 32 * (depth(c.rollups) + depth(c.messagesPerRollup)) + 160
+        return 256 + (c.guardians + 7) / 8 + 65 * signers + 32 * (depth(c.rollups) + depth(c.messagesPerRollup)) + 160
     }
 
     public init(_ c: Config) throws {
@@ -62,14 +61,15 @@ public struct ProofWorkload: Sendable {
         config = c
         var rng = SplitMix64(seed: c.seed)
 
-        // Guardians: keys from the seed, stakes 500k…2M ERA.
-        var keys = [Int: Curve25519.Signing.PrivateKey]()
+        // Guardians: keys derived from the seed, stakes 500k…2M ERA.
+        var signers = [Int: GuardianSigner]()
         var members = [Guardian]()
+        let keySeed = withUnsafeBytes(of: c.seed.bigEndian) { Array($0) }
         for i in 0..<c.guardians {
-            let k = try Curve25519.Signing.PrivateKey(rawRepresentation: Merkle.SHA256.hash(Array("caldera/guardian/\(c.seed)/\(i)".utf8)).bytes)
-            keys[i] = k
+            let signer = GuardianSigner.derived(seed: keySeed, index: UInt64(i))
+            signers[i] = signer
             let era = 500_000 + rng.next() % 1_500_001
-            members.append(try Guardian(publicKey: Array(k.publicKey.rawRepresentation), stake: ERA.units(era)))
+            members.append(try Guardian(address: signer.address, stake: ERA.units(era)))
         }
         guardianSet = try GuardianSet(id: 1 + c.seed % 1000, guardians: members)
 
@@ -99,7 +99,7 @@ public struct ProofWorkload: Sendable {
         }
         let height = 100_000 + c.seed % 1000
         snapshot = try Snapshot(guardianSetId: guardianSet.id, height: height, timestampMillis: 1_764_000_000_000 + height * 3_000, entries: entries)
-        certificate = try QuorumCertificate.sign(header: snapshot.header, set: guardianSet, keys: keys)
+        certificate = QuorumCertificate.sign(header: snapshot.header, set: guardianSet, signers: signers)
 
         // Which messages get proven.
         var picks = [(rollup: Int, index: Int)]()

@@ -70,7 +70,7 @@ public struct SnapshotHeader: Equatable, Hashable, Sendable {
     public var root: Digest
 
     static let encodedSize = 64
-    static let signingTag = Array("caldera/snapshot/v1\0".utf8)
+    static let signingTag = Array("caldera/snapshot/v2\0".utf8)
 
     func encode(_ w: inout ByteWriter) {
         w.u64(guardianSetId); w.u64(height); w.u64(timestampMillis); w.u64(entryCount); w.digest(root)
@@ -82,13 +82,18 @@ public struct SnapshotHeader: Equatable, Hashable, Sendable {
                        root: try r.digest("header.root"))
     }
 
-    /// The domain-separated bytes a guardian signs: tag ‖ set id ‖ height ‖ timestamp ‖ entry count ‖ root.
+    /// The domain-separated bytes behind a guardian's signature (84 bytes):
+    /// "caldera/snapshot/v2\0" ‖ set id ‖ height ‖ timestamp ‖ entry count ‖ root.
     public var signingMessage: [UInt8] {
         var w = ByteWriter(endianness: .big)
         w.raw(SnapshotHeader.signingTag)
         encode(&w)
         return w.bytes
     }
+
+    /// What a guardian signs: keccak256(signingMessage), raw (no EIP-191 prefix), so a contract recomputes it
+    /// with one keccak256 and hands it to ecrecover.
+    public var signingDigest: Digest { Keccak256.hash(signingMessage) }
 }
 
 /// A snapshot with its entries and tree: what the metalayer holds between rounds.

@@ -22,7 +22,9 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .wire(w): "\(w)"
         case .badMagic: "not a Caldera proof (bad magic)"
-        case let .unsupportedVersion(v): "unsupported format version \(v)"
+        case let .unsupportedVersion(v):
+            v == 1 ? "format version 1 (Ed25519 certificates) is no longer read; this build reads version 2 (secp256k1): regenerate the proof"
+                : "unsupported format version \(v) (this build reads version 2)"
         case let .unexpectedKind(k): "unexpected object kind \(k)"
         case let .outOfBounds(f, v, l): "\(f) = \(v) is out of bounds (limit \(l))"
         case let .notIncreasing(f): "\(f) must be strictly increasing"

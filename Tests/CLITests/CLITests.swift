@@ -1,5 +1,6 @@
 import Foundation
 import Merkle
+import Metalayer
 import Testing
 import TestSupport
 
@@ -158,6 +159,36 @@ func temp(_ name: String, _ contents: String) throws -> String {
         #expect(try caldera(["proof", "inspect", "\(a)/g.bin"]).status == 2)
         #expect(try caldera(["proof", "generate", "--batch", "0", "--out", a]).status == 2)
         #expect(try caldera(["proof", "generate", "--locality", "nearby", "--out", a]).status == 2)
+    }
+
+    /// The secp256k1 move: guardians.json holds EIP-55 addresses (version 2), version-1 files and proofs are
+    /// refused as such (exit 2), and a certificate carrying a high-s twin of a valid signature is invalid (exit 1).
+    @Test func secp256k1CertificatesAndOldVersions() throws {
+        let d = try dir()
+        #expect(try caldera(["proof", "generate", "--rollups", "2", "--messages", "4", "--batch", "2", "--guardians", "4", "--out", d]).status == 0)
+        let setText = try String(contentsOfFile: "\(d)/guardians.json", encoding: .utf8)
+        let set = try GuardianSet(json: Data(setText.utf8))
+        #expect(setText.contains("\"version\" : 2") && setText.contains(set.guardians[0].address.checksummed))
+        #expect(try caldera(["proof", "verify", "\(d)/proof-000001.bin", "--guardians", "\(d)/guardians.json"]).status == 0)
+
+        let v1 = "{\"setId\": \(set.id), \"guardians\": [{\"publicKey\": \"\(String(repeating: "ab", count: 32))\", \"stake\": \"\(set.guardians[0].stake)\"}]}"
+        try Data(v1.utf8).write(to: URL(fileURLWithPath: "\(d)/v1.json"))
+        let old = try caldera(["proof", "verify", "\(d)/proof-000001.bin", "--guardians", "\(d)/v1.json"])
+        #expect(old.status == 2 && old.stderr.contains("version 1"), "\(old.stderr)")
+
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(d)/proof-000001.bin")))
+        var p = try CrossChainProof(encoded: bytes)
+        var sigs = p.certificate.signatures
+        sigs[0] = Secp256k1.Signature(bytes: SignatureBytes.highSTwin(sigs[0].bytes))!
+        p.certificate = QuorumCertificate(guardianCount: p.certificate.guardianCount, signers: p.certificate.signers, signatures: sigs)
+        try Data(p.encoded).write(to: URL(fileURLWithPath: "\(d)/high-s.bin"))
+        let high = try caldera(["proof", "verify", "\(d)/high-s.bin", "--guardians", "\(d)/guardians.json"])
+        #expect(high.status == 1 && high.stderr.contains("high s"), "\(high.stderr)")
+
+        bytes[4] = 1   // the format version byte: 1 was Ed25519
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(d)/v1.bin"))
+        let oldProof = try caldera(["proof", "verify", "\(d)/v1.bin", "--guardians", "\(d)/guardians.json"])
+        #expect(oldProof.status == 2 && oldProof.stderr.contains("version 1"), "\(oldProof.stderr)")
     }
 }
 

@@ -175,3 +175,28 @@ public struct FileSnapshot: Equatable {
         bytes = type == S_IFREG ? (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) : nil
     }
 }
+
+/// secp256k1 signature bytes (r ‖ s ‖ v, 65 bytes) for tests that forge refusals.
+public enum SignatureBytes {
+    /// The group order n, big-endian.
+    public static let groupOrder: [UInt8] = Hex.decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")!
+
+    /// a − b for 32-byte big-endian numbers, a ≥ b.
+    public static func subtract<A: Collection, B: Collection>(_ a: A, _ b: B) -> [UInt8] where A.Element == UInt8, B.Element == UInt8 {
+        let a = Array(a), b = Array(b)
+        var out = [UInt8](repeating: 0, count: 32), borrow = 0
+        for i in (0..<32).reversed() {
+            var d = Int(a[i]) - Int(b[i]) - borrow
+            borrow = d < 0 ? 1 : 0
+            if d < 0 { d += 256 }
+            out[i] = UInt8(d)
+        }
+        return out
+    }
+
+    /// The same key's other signature over the same digest, (r, n − s, v flipped): valid ECDSA, but high-s,
+    /// which EIP-2 forbids.
+    public static func highSTwin(_ sig: [UInt8]) -> [UInt8] {
+        Array(sig[0..<32]) + subtract(groupOrder, sig[32..<64]) + [sig[64] == 27 ? 28 : 27]
+    }
+}

@@ -6,6 +6,7 @@
  *   cal_codec.h       zstd (one family: frames, exact frames, prefixes, dictionaries), lz4, CRC-32
  *   cal_chaincodec.h  the chain-aware archive transforms (RLP columns, hex columns, era1) and
  *                     JSON-RPC transaction hashes; docs/archive-codec.md
+ *   cal_secp256k1.h   Ethereum-style secp256k1 signatures (sign, recover, verify) over libsecp256k1
  *
  * Return conventions, one per return type (in the manner of zstd.h):
  *   int        0 on success, or a negative CAL_ERR_* code below. The only exceptions say so in their
@@ -22,7 +23,7 @@
  * buffers are released with cal_free); nothing keeps a pointer after returning.
  *
  * This module imports nothing of Caldera's; Swift targets wrap it in value types. Benchmark-only C
- * (OpenSSL comparison helpers) lives in the separate CCalderaBench target.
+ * (the OpenSSL SHA-256 rate) lives in the separate CCalderaBench target.
  */
 #ifndef CCALDERA_H
 #define CCALDERA_H
@@ -74,7 +75,12 @@ enum {
     /* answers that are not faults */
     CAL_ERR_DECLINED = -40,        /* the transform does not apply to this input (nothing to recompute) */
     CAL_ERR_NOT_TX = -41,          /* a well-formed JSON object that is not a transaction it can encode */
-    CAL_ERR_BAD_SIGNATURE = -42,   /* a signature that does not verify (CCalderaBench) */
+    /* signatures (cal_secp256k1.h) */
+    CAL_ERR_BAD_SIGNATURE = -42,   /* a signature that does not verify: no key recovers, or another key does */
+    CAL_ERR_BAD_KEY = -43,         /* a secp256k1 secret key that is 0 or >= the group order */
+    CAL_ERR_SIG_HIGH_S = -44,      /* s > n/2: the malleable twin of a low-s signature (EIP-2) */
+    CAL_ERR_SIG_V = -45,           /* v is not 27 or 28 */
+    CAL_ERR_SIG_RANGE = -46,       /* r or s is 0 or >= the group order */
     /* zstd's own error e is reported as CAL_ERR_ZSTD_BASE - e (e < 1000) */
     CAL_ERR_ZSTD_BASE = -1000,
     CAL_ERR_MIN = -2000,
@@ -97,5 +103,6 @@ void cal_free(void *p);
 #include "cal_hash.h"
 #include "cal_codec.h"
 #include "cal_chaincodec.h"
+#include "cal_secp256k1.h"
 
 #endif /* CCALDERA_H */

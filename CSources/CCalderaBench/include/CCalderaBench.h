@@ -2,7 +2,7 @@
  * CCalderaBench: C used only to measure Caldera against OpenSSL, kept out of the library products.
  * Only the benchmark executables, the claims harness (Claims) and tests depend on this target.
  * Return conventions are CCaldera.h's: int functions return 0 or a negative CAL_ERR_* code
- * (CAL_ERR_LIBCRYPTO, CAL_ERR_PARAM, CAL_ERR_BAD_SIGNATURE); pointers are NULL on failure.
+ * (CAL_ERR_LIBCRYPTO, CAL_ERR_PARAM).
  */
 #ifndef CCALDERA_BENCH_H
 #define CCALDERA_BENCH_H
@@ -12,19 +12,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---------------------------------------------------------------- Ed25519 (OpenSSL), for comparison */
-
-/*
- * OpenSSL's Ed25519 verifier, kept so that the choice of Ed25519 implementation is made by measurement
- * (Benchmarks/MetalayerBenchmarks and Benchmarks/ProofCurves compare it with swift-crypto, which the
- * metalayer uses). cal_ed25519_key_new returns an opaque key for a 32-byte public key, or NULL if it is
- * not one; free it with cal_ed25519_key_free. cal_ed25519_verify returns 0 if the 64-byte signature is
- * valid for the message, CAL_ERR_BAD_SIGNATURE if not, CAL_ERR_LIBCRYPTO on an internal error.
- */
-void *cal_ed25519_key_new(const void *public32);
-void cal_ed25519_key_free(void *key);
-int cal_ed25519_verify(void *key, const void *msg, size_t len, const void *sig64);
 
 /* ---------------------------------------------------------------- OpenSSL SHA-256 rate (claims harness) */
 
