@@ -168,7 +168,7 @@ public enum Codec {
             if let l = signers.last, s <= l { throw .invalid(field: "\(field).signer[\(i)]", reason: "signers must be strictly increasing") }
             signers.append(s); sigs.append(try r.lengthPrefixed("\(field).signature[\(i)]", max: maxSignatureBytes))
         }
-        return CommittedSnapshot(value: value, certificate: QuorumCertificate(guardianCount: count, signers: signers, signatures: sigs))
+        return CommittedSnapshot(value: value, certificate: ShareCertificate(guardianCount: count, signers: signers, signatures: sigs))
     }
 
     /// Decodes one committed snapshot as `committed(_:_:)` wrote it (the guardian's log stores them so).

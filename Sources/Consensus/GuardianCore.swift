@@ -425,7 +425,7 @@ public struct GuardianCore {
             let c = config.schedule.committee(forHeight: height)
             if let sigs = shares[height]?[s.value], c.isQuorum(c.stake(of: sigs.keys)) {
                 let signers = sigs.keys.sorted()
-                adoptCommitted(CommittedSnapshot(value: v, certificate: QuorumCertificate(guardianCount: c.count, signers: signers, signatures: signers.map { sigs[$0]! })))
+                adoptCommitted(CommittedSnapshot(value: v, certificate: ShareCertificate(guardianCount: c.count, signers: signers, signatures: signers.map { sigs[$0]! })))
             }
             return
         }
@@ -437,7 +437,7 @@ public struct GuardianCore {
         let c = config.schedule.committee(forHeight: h)
         guard c.isQuorum(c.stake(of: sigs.keys)) else { return }
         let signers = sigs.keys.sorted()
-        let cert = QuorumCertificate(guardianCount: c.count, signers: signers, signatures: signers.map { sigs[$0]! })
+        let cert = ShareCertificate(guardianCount: c.count, signers: signers, signatures: signers.map { sigs[$0]! })
         commit(CommittedSnapshot(value: v, certificate: cert))
     }
 
@@ -681,7 +681,7 @@ public struct GuardianCore {
         broadcast(.vote(vote))
     }
 
-    mutating func decide(_ v: SnapshotValue, certificate: QuorumCertificate?) {
+    mutating func decide(_ v: SnapshotValue, certificate: ShareCertificate?) {
         let h = height
         decided[h] = v
         out.records.append(.decided(v))

@@ -100,11 +100,29 @@ public struct Share: Equatable, Hashable, Sendable {
     public var signature: [UInt8]
 }
 
+/// Shares of a quorum over one header, in position order: the Metalayer's `QuorumCertificate` when the
+/// guardians sign with its scheme (`quorumCertificate`); the simulator's cheaper signatures have the same shape.
+public struct ShareCertificate: Equatable, Hashable, Sendable {
+    public var guardianCount: Int
+    public var signers: [Int]
+    public var signatures: [[UInt8]]
+    public init(guardianCount: Int, signers: [Int], signatures: [[UInt8]]) {
+        self.guardianCount = guardianCount; self.signers = signers; self.signatures = signatures
+    }
+
+    /// The certificate proofs carry, when every signature is a 65-byte secp256k1 signature.
+    public var quorumCertificate: QuorumCertificate? {
+        var sigs = [Secp256k1.Signature]()
+        for s in signatures { guard let sig = Secp256k1.Signature(bytes: s) else { return nil }; sigs.append(sig) }
+        return QuorumCertificate(guardianCount: guardianCount, signers: signers, signatures: sigs)
+    }
+}
+
 /// A decided snapshot and its certificate: what a lagging or restarted guardian catches up from.
 public struct CommittedSnapshot: Equatable, Sendable {
     public var value: SnapshotValue
-    public var certificate: QuorumCertificate
-    public init(value: SnapshotValue, certificate: QuorumCertificate) { self.value = value; self.certificate = certificate }
+    public var certificate: ShareCertificate
+    public init(value: SnapshotValue, certificate: ShareCertificate) { self.value = value; self.certificate = certificate }
     public var height: UInt64 { value.header.height }
 }
 
