@@ -55,8 +55,8 @@ def messages_calldata(messages: list[bytes]) -> bytes:
     return VERIFY_META + encode(["bytes[]"], [messages])
 
 
-def capacity_for(proof: cp.Proof | cp.MetaProof) -> Capacity:
-    c = proof.certificate.guardian_count
+def capacity_for(proof: cp.Proof | cp.MetaProof, guardians: int) -> Capacity:
+    c = guardians
     if isinstance(proof, cp.Proof):
         return Capacity.fitting(c, len(proof.message))
     msgs = [x for r in proof.rollups for x in r.messages]

@@ -65,7 +65,7 @@ class Chain:
         _, receipt, computation = self.chain.apply_transaction(tx)
         self.chain.mine_block()
         created = computation.msg.storage_address if to == b"" and computation.is_success else None
-        err = None if computation.is_success else repr(computation.error)
+        err = None if computation.is_success else revert_reason(computation.output) or type(computation.error).__name__
         return Receipt(computation.is_success, receipt.gas_used, len(data), computation.output, err, created)
 
     def deploy(self, source: str, constructor_args: bytes = b"") -> bytes:
@@ -74,3 +74,14 @@ class Chain:
         if not r.success:
             raise RuntimeError(f"deployment failed: {r.error}")
         return r.contract
+
+
+def revert_reason(output: bytes) -> str | None:
+    """The string of a Solidity/Vyper `Error(string)` revert, if that is what the output holds."""
+    if output[:4] != selector("Error(string)"):
+        return None
+    try:
+        from eth_abi import decode
+        return decode(["string"], output[4:])[0]
+    except Exception:
+        return None

@@ -53,3 +53,18 @@ def proof_verifier(cap: Capacity) -> str:
 
 def metaproof_verifier(cap: Capacity) -> str:
     return cap.constants() + _read("guardian_set.vy") + _read("metaproof.vy")
+
+
+def hyperlane_constants(validators: int, message_bytes: int) -> str:
+    return (f"N_VALIDATORS: constant(uint256) = {validators}\n"
+            f"MAX_METADATA_BYTES: constant(uint256) = {1096 + 65 * validators}\n"
+            f"MAX_MESSAGE_BYTES: constant(uint256) = {_pow2(message_bytes, 64)}\n\n")
+
+
+def hyperlane_ism(validators: int, message_bytes: int) -> str:
+    """Hyperlane's MerkleRootMultisigIsm, ported (the baseline)."""
+    return hyperlane_constants(validators, message_bytes) + _read("hyperlane_lib.vy") + _read("hyperlane_multisig_ism.vy")
+
+
+def hyperlane_exports(message_bytes: int = 1024) -> str:
+    return hyperlane_constants(1, message_bytes) + _read("hyperlane_lib.vy") + _read("hyperlane_exports.vy")
