@@ -160,6 +160,20 @@ def hyperlane_published() -> list[dict]:
     return rows
 
 
+def markdown(result: dict) -> str:
+    """The docs' tables (docs/benchmarks.md, docs/proof-format.md) from a --json result."""
+    out = ["| guardians (signatures) | locality | N | N individual proofs: gas (overhead/msg) | one meta-proof: gas (overhead/msg) | N Hyperlane verifications: gas (overhead/msg) | meta-proof vs Hyperlane |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for r in result["rows"]:
+        cell = lambda k: f"{r[k]['gas']:,} ({r[k]['overheadPerMessage']:,})"
+        out.append(f"| {r['guardians']} ({r['signatures']}) | {r['locality']} | {r['messages']:,} | {cell('individual')} | {cell('meta')} | "
+                   f"{cell('hyperlane')} | {r['metaSavingVsHyperlanePercent']:.1f}% less |")
+    out += ["", "| Hyperlane port, t-of-n | published `verify` | port: receipt gas | difference | port: execution only |", "|---|---:|---:|---:|---:|"]
+    for p in result["hyperlanePublished"]:
+        out.append(f"| {p['threshold']}-of-{p['validators']} | {p['published']:,} | {p['receiptGas']:,} | {p['receiptVsPublishedPercent']:+.1f}% | {p['executionGas']:,} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ns", default="1,8,64,256,1024")
@@ -167,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--localities", default="contiguous,random")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--markdown", metavar="RESULT.json", help="print the tables of a saved --json result as Markdown, and exit")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text())))
+        return 0
     binary = workload.caldera_binary()
     if binary is None:
         print("error: no caldera binary: run `swift build` first (or set CALDERA_BIN)", file=sys.stderr)
