@@ -4,7 +4,7 @@ py_ecc, next to t ecrecover checks: docs/proof-format.md's BLS section.
 
     python3 Contracts/bls.py [--guardians 4,21,100] [--json]
 
-For g guardians, t = floor(2g/3) + 1 sign. Each run: t py_ecc keys sign one 84-byte message, the
+For g guardians (public keys held by the contract), t = floor(2g/3) + 1 sign. Each run: t py_ecc keys sign one 84-byte message, the
 signature is aggregated, and one transaction verifies it (t−1 G1 additions, two map-to-G2, one G2
 addition, a two-pair pairing). A second transaction with a wrong message must revert. Gas is the
 receipt's, and the 'execution' column subtracts 21,000 and calldata."""
@@ -27,7 +27,7 @@ from py_ecc.optimized_bls12_381 import G1, neg, normalize  # noqa: E402
 from evm import Chain, calldata_gas, selector  # noqa: E402
 from sources import VYPER_DIR  # noqa: E402
 
-VERIFY = selector("verifyAggregate(bytes[],bytes,bytes,bytes,bytes)")
+VERIFY = selector("verifyAggregate(uint256[],bytes,bytes,bytes)")
 
 
 def fp(x) -> bytes:
@@ -50,19 +50,21 @@ def fp2(u) -> bytes:
 
 def measure(g: int, chain: Chain) -> dict:
     t = 2 * g // 3 + 1
-    source = f"N_SIGNERS: constant(uint256) = {t}\n\n" + (VYPER_DIR / "bls_aggregate.vy").read_text()
-    contract = chain.deploy(source)
+    source = f"N_KEYS: constant(uint256) = {g}\n\n" + (VYPER_DIR / "bls_aggregate.vy").read_text()
+    all_sks = [1000 + 7 * i for i in range(g)]
+    words = b"".join(g1(decompress_G1(int.from_bytes(bls.SkToPk(sk), "big"))) for sk in all_sks)
+    contract = chain.deploy(source, encode([f"bytes32[{4 * g}]", "bytes"], [[words[i:i + 32] for i in range(0, len(words), 32)], g1(neg(G1))]))
     message = b"caldera/snapshot/v2\x00" + bytes(range(64))
-    sks = [1000 + 7 * i for i in range(t)]
+    positions = list(range(0, g, 1))[:t]
+    sks = [all_sks[p] for p in positions]
     sigs = [bls.Sign(sk, message) for sk in sks]
     aggregate = bls.Aggregate(sigs)     # compressed G2: two 48-byte halves
     agg = decompress_G2((int.from_bytes(aggregate[:48], "big"), int.from_bytes(aggregate[48:], "big")))
-    pubkeys = [g1(decompress_G1(int.from_bytes(bls.SkToPk(sk), "big"))) for sk in sks]
     assert bls.FastAggregateVerify([bls.SkToPk(sk) for sk in sks], message, aggregate)
 
     def call(msg: bytes):
         u0, u1 = hash_to_field_FQ2(msg, 2, bls.DST, hashlib.sha256)
-        data = VERIFY + encode(["bytes[]", "bytes", "bytes", "bytes", "bytes"], [pubkeys, fp2(u0), fp2(u1), g1(neg(G1)), g2(agg)])
+        data = VERIFY + encode(["uint256[]", "bytes", "bytes", "bytes"], [positions, fp2(u0), fp2(u1), g2(agg)])
         return chain.send(contract, data), data
 
     r, data = call(message)

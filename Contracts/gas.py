@@ -197,12 +197,12 @@ def main(argv: list[str] | None = None) -> int:
                 for n in map(int, args.ns.split(",")):
                     row = measure(binary, n, g, loc, args.seed, Path(tmp))
                     rows.append(row)
-                    if True:   # with --json, progress goes to stderr
-                        print(f"g={g:3d} {loc:10s} N={n:5d} sigs={row['signatures']:3d} | individual {row['individual']['gas']:>11,} "
-                              f"({row['individual']['overheadPerMessage']:>7,}/msg) | meta {row['meta']['gas']:>10,} "
-                              f"({row['meta']['overheadPerMessage']:>6,}/msg) | hyperlane {row['hyperlane']['gas']:>11,} "
-                              f"({row['hyperlane']['overheadPerMessage']:>7,}/msg) | meta saves {row['metaSavingVsHyperlanePercent']}%",
-                              file=sys.stderr if args.json else sys.stdout, flush=True)
+                    # with --json the progress lines go to stderr
+                    print(f"g={g:3d} {loc:10s} N={n:5d} sigs={row['signatures']:3d} | individual {row['individual']['gas']:>11,} "
+                          f"({row['individual']['overheadPerMessage']:>7,}/msg) | meta {row['meta']['gas']:>10,} "
+                          f"({row['meta']['overheadPerMessage']:>6,}/msg) | hyperlane {row['hyperlane']['gas']:>11,} "
+                          f"({row['hyperlane']['overheadPerMessage']:>7,}/msg) | meta saves {row['metaSavingVsHyperlanePercent']}%",
+                          file=sys.stderr if args.json else sys.stdout, flush=True)
     pub = hyperlane_published()
     goal_row = next((r for r in rows if r["guardians"] == 21 and r["locality"] == "contiguous" and r["messages"] == 256), None)
     from_8 = [r for r in rows if r["messages"] >= 8]
