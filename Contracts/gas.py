@@ -160,6 +160,25 @@ def hyperlane_published() -> list[dict]:
     return rows
 
 
+def summarize(rows: list[dict], published: list[dict], seed: int) -> dict:
+    goal_row = next((r for r in rows if r["guardians"] == 21 and r["locality"] == "contiguous" and r["messages"] == 256), None)
+    from_8 = [r for r in rows if r["messages"] >= 8]
+    return {
+        "conditions": "py-evm 0.12.1b1 PragueVM (EIP-7623 floor), Vyper 0.4.3, receipts of signed transactions; "
+                      f"caldera proof generate defaults (16 rollups x 1024 messages, 132-byte messages), seed {seed}",
+        "rows": rows,
+        "hyperlanePublished": published,
+        "goals": {
+            "metaOverheadAt256Contiguous21": goal_row and goal_row["meta"]["overheadPerMessage"],
+            "metaOverheadGoal": 5000,
+            "metaOverheadGoalMet": bool(goal_row) and goal_row["meta"]["overheadPerMessage"] <= 5000,
+            "minSavingVsHyperlaneFromN8Percent": min((r["metaSavingVsHyperlanePercent"] for r in from_8), default=None),
+            "savingGoalPercent": 75,
+            "savingGoalMet": bool(from_8) and all(r["metaSavingVsHyperlanePercent"] >= 75 for r in from_8),
+        },
+    }
+
+
 def markdown(result: dict) -> str:
     """The docs' tables (docs/benchmarks.md, docs/proof-format.md) from a --json result."""
     out = ["| guardians (signatures) | locality | N | N individual proofs: gas (overhead/msg) | one meta-proof: gas (overhead/msg) | N Hyperlane verifications: gas (overhead/msg) | meta-proof vs Hyperlane |",
@@ -182,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--markdown", metavar="RESULT.json", help="print the tables of a saved --json result as Markdown, and exit")
+    ap.add_argument("--merge", nargs="+", metavar="RESULT.json", help="print one --json result made of several runs' rows (run in parallel), and exit")
     args = ap.parse_args(argv)
+    if args.merge:
+        parts = [json.loads(Path(f).read_text()) for f in args.merge]
+        print(json.dumps(summarize([r for p in parts for r in p["rows"]], parts[0]["hyperlanePublished"], args.seed)))
+        return 0
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())))
         return 0
@@ -203,27 +227,11 @@ def main(argv: list[str] | None = None) -> int:
                           f"({row['meta']['overheadPerMessage']:>6,}/msg) | hyperlane {row['hyperlane']['gas']:>11,} "
                           f"({row['hyperlane']['overheadPerMessage']:>7,}/msg) | meta saves {row['metaSavingVsHyperlanePercent']}%",
                           file=sys.stderr if args.json else sys.stdout, flush=True)
-    pub = hyperlane_published()
-    goal_row = next((r for r in rows if r["guardians"] == 21 and r["locality"] == "contiguous" and r["messages"] == 256), None)
-    from_8 = [r for r in rows if r["messages"] >= 8]
-    result = {
-        "conditions": "py-evm 0.12.1b1 PragueVM (EIP-7623 floor), Vyper 0.4.3, receipts of signed transactions; "
-                      f"caldera proof generate defaults (16 rollups x 1024 messages, 132-byte messages), seed {args.seed}",
-        "rows": rows,
-        "hyperlanePublished": pub,
-        "goals": {
-            "metaOverheadAt256Contiguous21": goal_row and goal_row["meta"]["overheadPerMessage"],
-            "metaOverheadGoal": 5000,
-            "metaOverheadGoalMet": bool(goal_row) and goal_row["meta"]["overheadPerMessage"] <= 5000,
-            "minSavingVsHyperlaneFromN8Percent": min((r["metaSavingVsHyperlanePercent"] for r in from_8), default=None),
-            "savingGoalPercent": 75,
-            "savingGoalMet": bool(from_8) and all(r["metaSavingVsHyperlanePercent"] >= 75 for r in from_8),
-        },
-    }
+    result = summarize(rows, hyperlane_published(), args.seed)
     if args.json:
         print(json.dumps(result))
     else:
-        for p in pub:
+        for p in result["hyperlanePublished"]:
             print(f"Hyperlane port {p['threshold']}-of-{p['validators']}: receipt {p['receiptGas']:,} (execution {p['executionGas']:,}), "
                   f"published {p['published']:,} ({p['receiptVsPublishedPercent']:+}%)")
         print("goals:", json.dumps(result["goals"]))
