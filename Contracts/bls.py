@@ -24,8 +24,10 @@ from py_ecc.bls.hash_to_curve import hash_to_field_FQ2  # noqa: E402
 from py_ecc.bls.point_compression import decompress_G1, decompress_G2  # noqa: E402
 from py_ecc.optimized_bls12_381 import G1, neg, normalize  # noqa: E402
 
+import calls  # noqa: E402
+import workload  # noqa: E402
 from evm import Chain, calldata_gas, selector  # noqa: E402
-from sources import VYPER_DIR  # noqa: E402
+from sources import VYPER_DIR, Capacity, certificate_verifier  # noqa: E402
 
 VERIFY = selector("verifyAggregate(uint256[],bytes,bytes,bytes)")
 
@@ -79,18 +81,50 @@ def measure(g: int, chain: Chain) -> dict:
             "ecrecoverOnlyGas": 3_000 * t}
 
 
+VERIFY_CERTIFICATE = selector(f"verifyCertificate({calls.HEADER},uint256,{calls.SIGNATURE}[])")
+
+
+def measure_ecdsa(g: int, chain: Chain) -> dict:
+    """The same t signers with secp256k1: our certificate check alone (equal stakes, keys derived as
+    `caldera proof generate` derives them), t ecrecover calls and comparisons."""
+    from eth_hash.auto import keccak
+    t = 2 * g // 3 + 1
+    ks = [workload.derived_key(7, i) for i in range(g)]
+    args = encode(["uint64", f"address[{g}]", f"uint256[{g}]"], [1, [k.public_key.to_checksum_address() for k in ks], [10**24] * g])
+    contract = chain.deploy(certificate_verifier(Capacity(g)), args)
+    header = (1, 100, 1_764_000_000_000, 16, b"\xab" * 32)
+    digest = keccak(b"caldera/snapshot/v2\x00" + b"".join(x.to_bytes(8, "big") for x in header[:4]) + header[4])
+    sigs = []
+    for i in range(t):
+        s = ks[i].sign_msg_hash(digest)
+        sigs.append((i, s.r, s.s, 27 + s.v))
+    data = VERIFY_CERTIFICATE + encode([calls.HEADER, "uint256", f"{calls.SIGNATURE}[]"], [header, g, sigs])
+    r = chain.send(contract, data)
+    if not r.success:
+        raise RuntimeError(f"certificate refused: {r.error}")
+    standard, _ = calldata_gas(data)
+    return {"receiptGas": r.gas_used, "executionGas": r.gas_used - 21_000 - standard, "calldataBytes": len(data)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--guardians", default="4,21,100")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     chain = Chain()
-    rows = [measure(int(g), chain) for g in args.guardians.split(",")]
+    rows = []
+    for g in map(int, args.guardians.split(",")):
+        row = measure(g, chain)
+        row["ecdsa"] = measure_ecdsa(g, chain)
+        rows.append(row)
     if args.json:
         print(json.dumps(rows))
     else:
         for r in rows:
-            print(f"g={r['guardians']:3d} t={r['signers']:3d}: BLS aggregate receipt {r['receiptGas']:,} (execution {r['executionGas']:,}, calldata {r['calldataBytes']} bytes)")
+            e = r["ecdsa"]
+            print(f"g={r['guardians']:3d} t={r['signers']:3d}: BLS aggregate receipt {r['receiptGas']:,} (execution {r['executionGas']:,}, "
+                  f"calldata {r['calldataBytes']} bytes) | {r['signers']} x ecrecover receipt {e['receiptGas']:,} (execution {e['executionGas']:,}, "
+                  f"calldata {e['calldataBytes']} bytes)")
     return 0
 
 

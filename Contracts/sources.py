@@ -51,6 +51,10 @@ def proof_verifier(cap: Capacity) -> str:
     return cap.constants() + _read("guardian_set.vy") + _read("proof.vy")
 
 
+def certificate_verifier(cap: Capacity) -> str:
+    return cap.constants() + _read("guardian_set.vy") + _read("certificate.vy")
+
+
 def metaproof_verifier(cap: Capacity) -> str:
     return cap.constants() + _read("guardian_set.vy") + _read("metaproof.vy")
 
