@@ -52,23 +52,25 @@ def validator_keys(n: int) -> tuple:
 
 
 def hyperlane_deliveries(messages: list[bytes], origins: list[int], signer_positions: list[int], n: int) -> list[tuple[bytes, bytes]]:
-    """(metadata, message) per message: one Hyperlane merkle tree and one signed checkpoint per origin."""
+    """(metadata, message) per message, in the given order: our messages as Hyperlane messages (nonce,
+    origin, sender, destination, recipient, payload as body), one Hyperlane merkle tree and one signed
+    checkpoint per origin."""
     ks = validator_keys(n)
-    by_origin: dict[int, list[bytes]] = {}
-    for m, o in zip(messages, origins):
-        src = int.from_bytes(m[0:8], "big")
-        hm = hl.message(int.from_bytes(m[16:24], "big") & 0xFFFFFFFF, o & 0xFFFFFFFF, m[24:44],
-                        int.from_bytes(m[8:16], "big") & 0xFFFFFFFF, m[44:64], m[64:])
-        by_origin.setdefault(src, []).append(hm)
-    out = []
-    for hms in by_origin.values():
-        tree = hl.Tree([keccak(x) for x in hms])
-        signed = len(hms) - 1
-        origin = int.from_bytes(hms[0][5:9], "big")
-        digest = hl.checkpoint_digest(origin, HOOK, tree.root, signed, keccak(hms[signed]))
+    by_origin: dict[int, list[int]] = {}
+    hms = []
+    for k, (m, o) in enumerate(zip(messages, origins)):
+        hms.append(hl.message(int.from_bytes(m[16:24], "big") & 0xFFFFFFFF, o & 0xFFFFFFFF, m[24:44],
+                              int.from_bytes(m[8:16], "big") & 0xFFFFFFFF, m[44:64], m[64:]))
+        by_origin.setdefault(o, []).append(k)
+    out: list[tuple[bytes, bytes]] = [(b"", b"")] * len(hms)
+    for o, members in by_origin.items():
+        tree = hl.Tree([keccak(hms[k]) for k in members])
+        signed = len(members) - 1
+        signed_id = keccak(hms[members[signed]])
+        digest = hl.checkpoint_digest(o & 0xFFFFFFFF, HOOK, tree.root, signed, signed_id)
         sigs = [hl.sign(digest, ks[p]) for p in signer_positions]
-        for i, x in enumerate(hms):
-            out.append((hl.metadata(HOOK, i, keccak(hms[signed]), tree.branch(i), signed, sigs), x))
+        for i, k in enumerate(members):
+            out[k] = (hl.metadata(HOOK, i, signed_id, tree.branch(i), signed, sigs), hms[k])
     return out
 
 
@@ -78,66 +80,63 @@ def deploy_hyperlane(chain: Chain, n: int, t: int, message_bytes: int) -> bytes:
     return chain.deploy(hyperlane_ism(n, message_bytes), args)
 
 
-def measure(binary: Path, n: int, g: int, locality: str, seed: int, work: Path) -> dict:
-    d = work / f"g{g}-{locality}-n{n}"
-    proof_files = workload.generate(binary, d, batch=n, guardians=g, locality=locality, seed=seed)
-    meta_file = workload.compress(binary, proof_files, d / "meta.bin")
-    gs = guardians.parse((d / "guardians.json").read_bytes())
-    proofs = [cp.decode(f.read_bytes()) for f in proof_files]
-    meta = cp.decode(meta_file.read_bytes())
-    chain = Chain()
-    messages = [p.message for p in proofs]
+class Series:
+    """One guardian count and locality: one draw of max(N) proofs from `caldera proof generate`; a batch of
+    N is the draw's first N proofs (as proof-curves takes them). Each individual proof and each Hyperlane
+    delivery is its own transaction, sent once and summed into every batch that contains it; each batch's
+    meta-proof (`caldera proof compress` of its N files) is one transaction."""
 
-    # N individual proofs
-    cap = Capacity.fitting(g, max(len(m) for m in messages))
-    v1 = calls.deploy(chain, gs, cap, meta=False)
-    ind_gas = ind_base = ind_calldata = 0
-    for p in proofs:
-        r = calls.submit(chain, v1, p)
+    def __init__(self, binary: Path, g: int, locality: str, seed: int, draw: int, work: Path):
+        self.binary, self.g, self.locality = binary, g, locality
+        self.dir = work / f"g{g}-{locality}"
+        self.files = workload.generate(binary, self.dir, batch=draw, guardians=g, locality=locality, seed=seed)
+        self.gs = guardians.parse((self.dir / "guardians.json").read_bytes())
+        self.proofs = [cp.decode(f.read_bytes()) for f in self.files]
+        self.signers = self.proofs[0].certificate.signers
+        self.chain = Chain()
+        messages = [p.message for p in self.proofs]
+        self.individual = calls.deploy(self.chain, self.gs, Capacity.fitting(g, max(len(m) for m in messages)), meta=False)
+        self.deliveries = hyperlane_deliveries(messages, [p.entry.rollup_id for p in self.proofs], self.signers, g)
+        self.ism = deploy_hyperlane(self.chain, g, len(self.signers), max(len(x) for _, x in self.deliveries))
+        self.sent: list[tuple[int, int, int, int, int, int]] = []   # per proof: gas, base, calldata; Hyperlane the same
+
+    def _send_up_to(self, n: int) -> None:
+        for p, (md, x) in zip(self.proofs[len(self.sent):n], self.deliveries[len(self.sent):n]):
+            r = calls.submit(self.chain, self.individual, p)
+            if not r.success:
+                raise RuntimeError(f"individual proof reverted: {r.error}")
+            data = HYPERLANE_VERIFY + encode(["bytes", "bytes"], [md, x])
+            h = self.chain.send(self.ism, data)
+            if not h.success:
+                raise RuntimeError(f"Hyperlane verify reverted: {h.error}")
+            self.sent.append((r.gas_used, message_only_gas(calls.messages_calldata([p.message])), r.calldata_bytes,
+                              h.gas_used, message_only_gas(HYPERLANE_VERIFY + encode(["bytes"], [x])), len(data)))
+
+    def measure(self, n: int) -> dict:
+        self._send_up_to(n)
+        ind_gas, ind_base, ind_calldata, hl_gas, hl_base, hl_calldata = (sum(col) for col in zip(*self.sent[:n]))
+        meta_file = workload.compress(self.binary, self.files[:n], self.dir / f"meta-{n}.bin")
+        meta = cp.decode(meta_file.read_bytes())
+        mcap = calls.capacity_for(meta, self.g)
+        verifier = calls.deploy(self.chain, self.gs, mcap, meta=True)
+        r = calls.submit(self.chain, verifier, meta)
         if not r.success:
-            raise RuntimeError(f"individual proof reverted: {r.error}")
-        ind_gas += r.gas_used
-        ind_calldata += r.calldata_bytes
-        ind_base += message_only_gas(calls.messages_calldata([p.message]))
+            raise RuntimeError(f"meta-proof reverted: {r.error}")
+        meta_base = self.chain.send(NO_CODE, calls.messages_calldata(calls.messages_of(meta))).gas_used
 
-    # one meta-proof
-    mcap = calls.capacity_for(meta, g)
-    v2 = calls.deploy(chain, gs, mcap, meta=True)
-    r = calls.submit(chain, v2, meta)
-    if not r.success:
-        raise RuntimeError(f"meta-proof reverted: {r.error}")
-    meta_gas, meta_calldata = r.gas_used, r.calldata_bytes
-    meta_msgs = calls.messages_of(meta)
-    meta_base_receipt = chain.send(NO_CODE, calls.messages_calldata(meta_msgs))
-    meta_base = meta_base_receipt.gas_used
+        def per(total: int, base: int) -> int:
+            return (2 * (total - base) + n) // (2 * n)
 
-    # N Hyperlane verifications, as many signatures as our certificate, at the same positions
-    signers = meta.certificate.signers
-    deliveries = hyperlane_deliveries(messages, [p.entry.rollup_id for p in proofs], signers, g)
-    ism = deploy_hyperlane(chain, g, len(signers), max(len(x) for _, x in deliveries))
-    hl_gas = hl_base = hl_calldata = 0
-    for md, x in deliveries:
-        data = HYPERLANE_VERIFY + encode(["bytes", "bytes"], [md, x])
-        rr = chain.send(ism, data)
-        if not rr.success:
-            raise RuntimeError(f"Hyperlane verify reverted: {rr.error}")
-        hl_gas += rr.gas_used
-        hl_calldata += len(data)
-        hl_base += message_only_gas(HYPERLANE_VERIFY + encode(["bytes"], [x]))
-
-    def per(total: int, base: int) -> int:
-        return (2 * (total - base) + n) // (2 * n)
-
-    return {
-        "guardians": g, "locality": locality, "messages": n, "signatures": len(signers),
-        "rollups": len(meta.rollups),
-        "individual": {"gas": ind_gas, "overheadPerMessage": per(ind_gas, ind_base), "calldataBytes": ind_calldata},
-        "meta": {"gas": meta_gas, "overheadPerMessage": per(meta_gas, meta_base), "calldataBytes": meta_calldata,
-                 "fileBytes": len(meta_file.read_bytes()),
-                 "capacity": {"messages": mcap.messages, "messageBytes": mcap.message_bytes, "rollups": mcap.rollups, "proofHashes": mcap.proof_hashes}},
-        "hyperlane": {"gas": hl_gas, "overheadPerMessage": per(hl_gas, hl_base), "calldataBytes": hl_calldata},
-        "metaSavingVsHyperlanePercent": round(100 * (hl_gas - meta_gas) / hl_gas, 1),
-    }
+        return {
+            "guardians": self.g, "locality": self.locality, "messages": n, "signatures": len(self.signers),
+            "rollups": len(meta.rollups),
+            "individual": {"gas": ind_gas, "overheadPerMessage": per(ind_gas, ind_base), "calldataBytes": ind_calldata},
+            "meta": {"gas": r.gas_used, "overheadPerMessage": per(r.gas_used, meta_base), "calldataBytes": r.calldata_bytes,
+                     "fileBytes": meta_file.stat().st_size,
+                     "capacity": {"messages": mcap.messages, "messageBytes": mcap.message_bytes, "rollups": mcap.rollups, "proofHashes": mcap.proof_hashes}},
+            "hyperlane": {"gas": hl_gas, "overheadPerMessage": per(hl_gas, hl_base), "calldataBytes": hl_calldata},
+            "metaSavingVsHyperlanePercent": round(100 * (hl_gas - r.gas_used) / hl_gas, 1),
+        }
 
 
 def hyperlane_published() -> list[dict]:
@@ -200,12 +199,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--localities", default="contiguous,random")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--rows", metavar="FILE", help="also append each row to FILE as a JSON line as soon as it is measured")
     ap.add_argument("--markdown", metavar="RESULT.json", help="print the tables of a saved --json result as Markdown, and exit")
     ap.add_argument("--merge", nargs="+", metavar="RESULT.json", help="print one --json result made of several runs' rows (run in parallel), and exit")
     args = ap.parse_args(argv)
     if args.merge:
-        parts = [json.loads(Path(f).read_text()) for f in args.merge]
-        print(json.dumps(summarize([r for p in parts for r in p["rows"]], parts[0]["hyperlanePublished"], args.seed)))
+        # --json results, or --rows files (one row per line; the published comparison is re-measured)
+        rows, published = [], None
+        for f in args.merge:
+            text = Path(f).read_text()
+            if text.lstrip().startswith('{"conditions"'):
+                part = json.loads(text)
+                rows += part["rows"]
+                published = part["hyperlanePublished"]
+            else:
+                rows += [json.loads(line) for line in text.splitlines() if line.strip()]
+        print(json.dumps(summarize(rows, published or hyperlane_published(), args.seed)))
         return 0
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text())))
@@ -215,18 +224,24 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no caldera binary: run `swift build` first (or set CALDERA_BIN)", file=sys.stderr)
         return 2
     rows = []
+    ns = sorted(map(int, args.ns.split(",")))
     with tempfile.TemporaryDirectory(prefix="caldera-gas-") as tmp:
-        for g in map(int, args.guardians.split(",")):
-            for loc in args.localities.split(","):
-                for n in map(int, args.ns.split(",")):
-                    row = measure(binary, n, g, loc, args.seed, Path(tmp))
-                    rows.append(row)
-                    # with --json the progress lines go to stderr
-                    print(f"g={g:3d} {loc:10s} N={n:5d} sigs={row['signatures']:3d} | individual {row['individual']['gas']:>11,} "
-                          f"({row['individual']['overheadPerMessage']:>7,}/msg) | meta {row['meta']['gas']:>10,} "
-                          f"({row['meta']['overheadPerMessage']:>6,}/msg) | hyperlane {row['hyperlane']['gas']:>11,} "
-                          f"({row['hyperlane']['overheadPerMessage']:>7,}/msg) | meta saves {row['metaSavingVsHyperlanePercent']}%",
-                          file=sys.stderr if args.json else sys.stdout, flush=True)
+        series = [Series(binary, g, loc, args.seed, ns[-1], Path(tmp))
+                  for g in map(int, args.guardians.split(",")) for loc in args.localities.split(",")]
+        for n in ns:            # smaller batches first: a partial run still has every curve's start
+            for s in series:
+                row = s.measure(n)
+                rows.append(row)
+                g, loc = s.g, s.locality
+                # with --json the progress lines go to stderr, and each row as JSON to --rows
+                if args.rows:
+                    with open(args.rows, "a") as f:
+                        f.write(json.dumps(row) + "\n")
+                print(f"g={g:3d} {loc:10s} N={n:5d} sigs={row['signatures']:3d} | individual {row['individual']['gas']:>11,} "
+                      f"({row['individual']['overheadPerMessage']:>7,}/msg) | meta {row['meta']['gas']:>10,} "
+                      f"({row['meta']['overheadPerMessage']:>6,}/msg) | hyperlane {row['hyperlane']['gas']:>11,} "
+                      f"({row['hyperlane']['overheadPerMessage']:>7,}/msg) | meta saves {row['metaSavingVsHyperlanePercent']}%",
+                      file=sys.stderr if args.json else sys.stdout, flush=True)
     result = summarize(rows, hyperlane_published(), args.seed)
     if args.json:
         print(json.dumps(result))
