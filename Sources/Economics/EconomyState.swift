@@ -129,10 +129,9 @@ public struct EconomyState: Sendable, Hashable {
         }
         totalSupply = supply
         classes = Dictionary(uniqueKeysWithValues: StakeRole.allCases.map { ($0, RewardClass.empty) })
-        pools = [EconomyState.developersPool: .zero, EconomyState.userSupportPool: .zero, EconomyState.carryPool: .zero]
-        // Assigned one by one: the two burn pools are usually one pool ("burned").
-        pools[genesis.parameters.slashing.destinationPool] = .zero
-        pools[genesis.parameters.governance.burnPool] = .zero
+        // Governance's burn pool appears when first used (it is usually the slashing pool, "burned", anyway).
+        pools = [EconomyState.developersPool: .zero, EconomyState.userSupportPool: .zero, EconomyState.carryPool: .zero,
+                 genesis.parameters.slashing.destinationPool: .zero]
         totalBonded = .zero
         totalUnbonding = .zero
         recentSlashes = []
