@@ -175,7 +175,11 @@ extension EconomyCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show where every token is: balances, bonds, unbonding, pending rewards and pools.",
-            discussion: "With --json, amounts are decimal strings of base units (1 ERA = 10^18).")
+            discussion: """
+                With --json, amounts are decimal strings of base units (1 ERA = 10^18); "parameters" maps every \
+                governable key to its value in force (in --set form) and "proposals" lists each proposal's id, \
+                status and tally (see `proposals --help`).
+                """)
         @OptionGroup var options: EconomyLedgerOption
         @OptionGroup var format: ReportFormat
 
