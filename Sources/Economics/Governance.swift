@@ -329,6 +329,13 @@ extension EconomyState {
                                totalStake: Amount(baseUnits: members.reduce(0) { $0 + $1.stake.baseUnits }))
     }
 
+    /// The guardian set from each membership change on, oldest first (the first from epoch 0): the shape of a
+    /// consensus committee schedule, `(fromEpoch, set)`, with each set as ``guardianSet(atEpoch:)`` gives it (current
+    /// stakes and jails). One entry per executed membership change, plus genesis.
+    public func guardianSchedule() -> [GuardianSetView] {
+        governance.membershipHistory.map { guardianSet(atEpoch: $0.fromEpoch) }
+    }
+
     // MARK: - Changes
 
     /// The state with `content`'s changes applied, or the reason they are refused: unknown or duplicate keys, a

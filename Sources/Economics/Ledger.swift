@@ -434,6 +434,9 @@ public final class Ledger {
         state.guardianSet(atEpoch: epoch)
     }
 
+    /// See ``EconomyState/guardianSchedule()``: the set from each membership change on, for a committee schedule.
+    public func guardianSchedule() -> [GuardianSetView] { state.guardianSchedule() }
+
     // MARK: - Errors
 
     /// Our wording for a storage failure: SQLite's own messages never reach users.

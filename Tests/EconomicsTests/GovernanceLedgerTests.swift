@@ -115,5 +115,6 @@ import Testing
         #expect(now.members == [EligibleNode(account: "g1", stake: era(500_000))] && now.membershipVersion == 1)
         #expect(reader.guardianSet(atEpoch: 3).members.map(\.account) == ["g1", "g2"])
         #expect(reader.state.parameters.snapshotSlotMillis == 12_000)
+        #expect(reader.guardianSchedule().map { [$0.epoch, $0.membershipVersion, UInt64($0.members.count)] } == [[0, 0, 2], [4, 1, 1]])
     }
 }
