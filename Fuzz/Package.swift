@@ -21,5 +21,6 @@ let package = Package(
         .executableTarget(name: "FuzzProofDocument", dependencies: [.product(name: "Merkle", package: "Caldera")]),
         .executableTarget(name: "FuzzStrictJSON", dependencies: [.product(name: "Wire", package: "Caldera")]),
         .executableTarget(name: "FuzzGenesis", dependencies: [.product(name: "Economics", package: "Caldera"), .product(name: "Wire", package: "Caldera")]),
+        .executableTarget(name: "FuzzGovernance", dependencies: [.product(name: "Economics", package: "Caldera"), .product(name: "Wire", package: "Caldera")]),
     ]
 )
