@@ -61,7 +61,7 @@ let package = Package(
         // Measurement routines and their environment: the shared data directory, external compressors, timing.
         .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
         // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
-        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench"]),
+        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
