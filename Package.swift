@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "Wire", "TestSupport"]),
-        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Merkle", "Wire", "TestSupport"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Economics", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
