@@ -730,7 +730,11 @@ public struct GuardianCore {
 
     mutating func rebroadcast() {
         if let p = myProposals[round] { broadcast(.proposal(p)) }
-        for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: round)] { broadcast(.vote(v)) } }
+        // Votes of the last few rounds too: a guardian still in an earlier round (its messages were lost) needs
+        // them to reach that round's quorum and time out into ours; Tendermint's gossip does the same per peer.
+        for r in (round >= 3 ? round - 3 : 0)...round {
+            for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: r)] { broadcast(.vote(v)) } }
+        }
         for h in myShares.keys.sorted() where committed[h] == nil && decided[h] != nil { broadcast(.share(myShares[h]!)) }
     }
 
