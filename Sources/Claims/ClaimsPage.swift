@@ -41,7 +41,7 @@ public enum ClaimsPage {
             HTMLPage.table(
                 header: ["id", "claim", "target", "measured", "measured vs target", "holds", "conditions"],
                 rows: rows.map { r in
-                    [.code(r.id), .text(r.claim), .text(r.target),
+                    [.code(r.id), .text(r.claim, cssClass: "wide"), .text(r.target),
                      .text(SVGNumber.format(r.measured) + " " + r.unit, cssClass: "num"),
                      .raw(bar(for: r)?.svg() ?? "<span class=\"sub\">—</span>"),
                      .text(r.holds ? "yes" : "no", cssClass: r.holds ? "yes" : "no"),

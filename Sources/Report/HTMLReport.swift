@@ -65,7 +65,7 @@ public struct HTMLPage: Sendable {
     section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:12px 16px;margin:14px 0}
     h2{font-size:16px;margin:4px 0 10px}table{border-collapse:collapse;width:100%;font-size:13px}
     th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #eceef1}
-    th{background:#f0f2f5}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+    th{background:#f0f2f5}td.num{text-align:right;max-width:170px;font-variant-numeric:tabular-nums}td.wide{min-width:300px}
     .yes{color:#1a7f37;font-weight:600}.no{color:#c62828;font-weight:600}
     details{font-size:12px;color:#4a525c}summary{cursor:pointer;color:#2b5fab}code{font-size:12px}
     """
@@ -104,12 +104,13 @@ public struct TargetBar: Sendable, Equatable {
 
     public static let width = 260.0, height = 34.0
 
-    /// The SVG, or nil when the values cannot share a linear scale from 0 (negative or not finite).
+    /// The SVG, or nil when the values cannot share a linear scale from 0 (not finite, target ≤ 0).
+    /// A negative measured value (e.g. a saving that is a loss) is drawn as a sliver at 0, its value written beside it.
     public func svg() -> String? {
-        guard measured.isFinite, target.isFinite, measured >= 0, target > 0 else { return nil }
+        guard measured.isFinite, target.isFinite, target > 0 else { return nil }
         let left = 4.0, plot = Self.width - 8, barY = 8.0, barH = 14.0
         let scale = max(measured, target) * 1.15
-        let mx = left + plot * measured / scale, tx = left + plot * target / scale
+        let mx = left + plot * max(0, measured) / scale, tx = left + plot * target / scale
         let fill = holds ? "#2e9e4f" : "#d64541"
         let label = "measured \(SVGNumber.format(measured)) \(unit) vs target \(direction == .atLeast ? "≥" : "≤") \(SVGNumber.format(target)) \(unit)"
         return """
@@ -119,6 +120,7 @@ public struct TargetBar: Sendable, Equatable {
         <rect x="\(left)" y="\(barY)" width="\(SVGNumber.coordinate(max(1, mx - left)))" height="\(barH)" fill="\(fill)"/>\
         <line x1="\(SVGNumber.coordinate(tx))" x2="\(SVGNumber.coordinate(tx))" y1="3" y2="\(barY + barH + 3)" stroke="#1d232a" stroke-width="2"/>\
         <text x="\(SVGNumber.coordinate(min(tx + 3, Self.width - 70)))" y="\(Self.height - 1)" font-size="10" fill="#1d232a" font-family="sans-serif">target \(HTML.escape(SVGNumber.format(target)))</text>\
+        \(measured < 0 ? "<text x=\"\(left + 4)\" y=\"\(barY + barH - 3)\" font-size=\"10\" fill=\"#c62828\" font-family=\"sans-serif\">\(HTML.escape(SVGNumber.format(measured))) (below 0)</text>" : "")\
         </svg>
         """
     }

@@ -25,7 +25,8 @@ import Testing
         // Scale max(2, 3) × 1.15 over 252 px from x = 4: the measured bar 146.1 px wide, the target line at 223.1.
         #expect(svg.contains("width=\"146.1\"") && svg.contains("x1=\"223.1\"") && svg.contains("#2e9e4f"))
         #expect(TargetBar(measured: .nan, target: 3, direction: .atMost, unit: "s", holds: false).svg() == nil)
-        #expect(TargetBar(measured: -1, target: 3, direction: .atMost, unit: "s", holds: false).svg() == nil)
+        let loss = try #require(TargetBar(measured: -8.7, target: 30, direction: .atLeast, unit: "%", holds: false).svg())
+        #expect(loss.contains("width=\"1.0\"") && loss.contains("-8.70 (below 0)") && loss.contains("#d64541"))
         #expect(TargetBar(measured: 1, target: 0, direction: .atLeast, unit: "s", holds: false).svg() == nil)
     }
 
