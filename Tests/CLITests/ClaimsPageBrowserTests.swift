@@ -86,3 +86,19 @@ struct PNGInfo {
         guard ended, width > 0 else { return nil }
     }
 }
+
+/// `--html` goes through the durable writer: refused targets fail before any measurement, with exit 2.
+@Suite(.enabled(if: calderaAvailable)) struct ClaimsHTMLOutputTests {
+    @Test func refusedTargetsFailCleanlyAndFast() throws {
+        let dir = try TempDir("claims-html")
+        defer { dir.remove() }
+        let fifo = dir.file("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for target in [fifo, dir.file("missing-dir/claims.html"), dir.path] {
+            let r = try caldera(["claims", "--only", "economy", "--html", target], limits: Limits(seconds: 30))
+            #expect(r.failedCleanly && r.status == 2, "\(target): \(r.status) \(r.stderr)")
+            #expect(r.stdout.isEmpty, "measured before refusing \(target)")
+        }
+        #expect(FileSnapshot(fifo).type == S_IFIFO)
+    }
+}
