@@ -128,7 +128,7 @@ public enum ExecutionClaims {
             measured: minReported,
             unit: "% fewer node-seconds (minimum over report-only inputs)",
             holds: !reported.isEmpty && reported.allSatisfy { $0.savingPercent >= 30 },
-            conditions: "tune inputs (policy parameters chosen on these, `caldera execution tune`): \(tuneInputs.sorted().joined(separator: ", ")) (minimum saving \(f(minTuned, 1))%); report-only inputs (never used for tuning): \(reported.map(\.input).joined(separator: ", ")); the fixed size is found by bisection over \(config.floor)…\(config.ceiling) nodes on the same seeded arrivals and service times (deterministic simulator); node-seconds count every node from the request to join (activation included) until it leaves after draining; "
+            conditions: "tune inputs (policy parameters chosen on these, `caldera execution tune`): \(tuneInputs.sorted().joined(separator: ", ")) (minimum saving \(f(minTuned, 1))%); report-only inputs (not used by the tuning search; the defaults were first chosen before the split, docs/execution.md §3): \(reported.map(\.input).joined(separator: ", ")); the fixed size is found by bisection over \(config.floor)…\(config.ceiling) nodes on the same seeded arrivals and service times (deterministic simulator); node-seconds count every node from the request to join (activation included) until it leaves after draining; "
                 + waste.map(\.words).joined(separator: "; ") + "; \(traceNote); \(model)")
         return [scaleRow, congestionRow, wasteRow]
     }
