@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Measure", targets: ["Measure"]),
+        .library(name: "Report", targets: ["Report"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
@@ -60,8 +61,10 @@ let package = Package(
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
         // Measurement routines and their environment: the shared data directory, external compressors, timing.
         .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
+        // Static HTML pages (inline CSS and SVG, no script, no network): `caldera claims --html`, the devnet report.
+        .target(name: "Report"),
         // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
-        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench"]),
+        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench", "Report"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
@@ -81,7 +84,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The claims harness and the measurements under it.
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "TestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "Report", "TestSupport"]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         // Data-layer test inputs shared by DataLayerTests and CLITests: chain-like bytes, temporary paths.
