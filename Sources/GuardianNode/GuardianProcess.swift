@@ -28,6 +28,9 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
     var demo: [DemoSequencer]
     var demoHeight: UInt64 = 0
     var stopping = false
+    var inbound = 0
+    /// Inbound connections held at once: two per peer (a reconnect may overlap the old one) and some slack.
+    var maxInbound: Int { 2 * setup.peers.count + 16 }
     var failure: (any Error)?
     let finished: EventLoopPromise<Void>
     public static let maxTickMillis: UInt64 = 50
@@ -63,7 +66,14 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addFrameReader(node: self, peer: nil) }
+                // Bounded: a flood of connections is refused, each one holding at most one frame's bytes.
+                guard inbound < maxInbound else {
+                    log("refusing connection from \(describe(channel.remoteAddress)): \(inbound) open already")
+                    return channel.close()
+                }
+                inbound += 1
+                channel.closeFuture.whenComplete { [self] _ in inbound -= 1 }
+                return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addFrameReader(node: self, peer: nil) }
             }
         server = try bootstrap.bind(host: setup.listen.host, port: setup.listen.port).wait()
         log("listening on \(setup.listen), \(setup.peers.count) peers, slot \(setup.consensus.slotMillis) ms, \(demo.count) demo rollups")

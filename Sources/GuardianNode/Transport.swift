@@ -45,6 +45,21 @@ final class PeerReader: ChannelInboundHandler {
     /// `peer`: the identity already known (outbound connections, to a configured address), else nil.
     init(node: GuardianProcess, peer: String?) { self.node = node; self.peer = peer }
 
+    /// How long an inbound connection may stay without its handshake (a peer that connects and says nothing).
+    static let handshakeTimeout: TimeAmount = .seconds(5)
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard peer == nil else { return }
+        let channel = context.channel
+        channel.eventLoop.scheduleTask(in: PeerReader.handshakeTimeout) { [node] in
+            guard channel.isActive else { return }
+            // Still unnamed after the timeout: `peer` is only read on the loop, through the pipeline.
+            channel.pipeline.handler(type: PeerReader.self).whenSuccess { reader in
+                if reader.peer == nil { node.log("closing connection from \(describe(channel.remoteAddress)): no handshake within 5 s"); channel.close(promise: nil) }
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
@@ -65,9 +80,14 @@ final class PeerReader: ChannelInboundHandler {
 
     func drop(_ context: ChannelHandlerContext, _ why: String) {
         guard context.channel.isActive else { return }
-        node.log("closing connection from \(context.remoteAddress.map { "\($0)" } ?? "?"): \(why)")
+        node.log("closing connection from \(describe(context.remoteAddress)): \(why)")
         context.close(promise: nil)
     }
+}
+
+func describe(_ a: SocketAddress?) -> String {
+    guard let a else { return "?" }
+    return "\(a.ipAddress ?? "?"):\(a.port.map(String.init) ?? "?")"
 }
 
 /// The outbound connection to one peer: messages to it go here; reconnected with backoff when lost.
