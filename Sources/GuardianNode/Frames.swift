@@ -16,9 +16,11 @@ public enum Frames {
         return w.bytes
     }
 
-    /// The handshake's payload: tag ‖ u8 identity length ‖ identity.
+    /// The handshake's payload: tag ‖ u8 identity length ‖ identity (identities are public keys or addresses,
+    /// well under 256 bytes; a longer one is cut, and then names nobody).
     public static func handshake(identity: [UInt8]) -> [UInt8] {
-        handshakeTag + [UInt8(identity.count)] + identity
+        let id = identity.prefix(255)
+        return handshakeTag + [UInt8(id.count)] + id
     }
 
     /// The identity a handshake names, or nil when the payload is not a handshake.

@@ -137,8 +137,11 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
             let frame = ByteBuffer(bytes: Frames.frame(Codec.encode(o.message)))
             for id in o.to { links[id]?.send(frame) }
         }
+        let now = clock()
         for c in ready.committed {
-            log("committed height \(c.height) root \(Hex.encode(c.value.header.root.bytes).prefix(16)) signer positions \(c.certificate.signers)")
+            let slot = setup.consensus.slotStart(c.height)
+            log("committed height \(c.height) root \(Hex.encode(c.value.header.root.bytes).prefix(16)) signer positions \(c.certificate.signers), "
+                + "\(now >= slot ? "\(now - slot) ms after its slot start" : "before its slot start")")
         }
         for e in ready.evidence { log("evidence against \(Hex.encode(e.offender).prefix(16)): \(e)") }
         schedule()
