@@ -1,6 +1,9 @@
 import Consensus
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 import Merkle
 
 public enum RecordStoreError: Error, Equatable, CustomStringConvertible {
@@ -8,6 +11,7 @@ public enum RecordStoreError: Error, Equatable, CustomStringConvertible {
     case wrongGuardian(path: String, stored: String, config: String)
     case corrupt(String)
     case storage(String)
+    case inUse(String)
     public var description: String {
         switch self {
         case let .notFound(p): "no guardian store at \(p) (start the guardian with `caldera guardian run` first)"
@@ -15,6 +19,7 @@ public enum RecordStoreError: Error, Equatable, CustomStringConvertible {
             "\(p) belongs to guardian \(s.prefix(16))…, not \(c.prefix(16))… (a store must never be shared: its votes would be signed twice)"
         case let .corrupt(m): "guardian store is damaged: \(m)"
         case let .storage(m): "guardian store: \(m)"
+        case let .inUse(p): "\(p) is in use by another guardian process (one process per store: two would sign twice)"
         }
     }
 }
@@ -34,6 +39,8 @@ public final class RecordStore {
     public let path: String
     let db: any DatabaseWriter
     var appendsSinceCompaction = 0
+    /// The writer's exclusive `flock` on PATH.lock, released by the kernel when the process dies (even by SIGKILL).
+    var lockDescriptor: Int32 = -1
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL);
@@ -43,10 +50,13 @@ public final class RecordStore {
         """
 
     init(path: String, db: any DatabaseWriter) { self.path = path; self.db = db }
+    deinit { if lockDescriptor >= 0 { closeDescriptor(lockDescriptor) } }
+
 
     /// Opens (creating) the store of the guardian `identity` for writing. A store made by another key is refused.
     public static func open(path: String, identity: [UInt8]) throws(RecordStoreError) -> RecordStore {
         try checkPath(path, mustExist: false)
+        let lock = try lockStoreExclusively(path)
         do {
             var c = Configuration()
             c.busyMode = .timeout(5)
@@ -66,8 +76,13 @@ public final class RecordStore {
                     try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('identity', ?)", arguments: [Data(identity)])
                 }
             }
-            return RecordStore(path: path, db: pool)
-        } catch { throw wrap(error) }
+            let store = RecordStore(path: path, db: pool)
+            store.lockDescriptor = lock
+            return store
+        } catch {
+            closeDescriptor(lock)
+            throw wrap(error)
+        }
     }
 
     /// Opens an existing store read-only (a WAL reader: works while the guardian writes).
@@ -175,5 +190,22 @@ public final class RecordStore {
         do {
             if let p = db as? DatabasePool { try p.close() } else if let q = db as? DatabaseQueue { try q.close() }
         } catch { throw RecordStore.wrap(error) }
+        if lockDescriptor >= 0 { closeDescriptor(lockDescriptor); lockDescriptor = -1 }
     }
+}
+
+/// `close(2)`, named apart from `RecordStore.close()`.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+
+/// One writer per store, across processes: a second `guardian run` on the same data directory is refused.
+private func lockStoreExclusively(_ path: String) throws(RecordStoreError) -> Int32 {
+    let fd = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw .storage("cannot open \(path).lock: \(String(cString: strerror(errno)))") }
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if errno == EINTR { continue }
+        let e = errno
+        _ = close(fd)
+        throw e == EWOULDBLOCK ? .inUse(path) : .storage("cannot lock \(path).lock: \(String(cString: strerror(e)))")
+    }
+    return fd
 }

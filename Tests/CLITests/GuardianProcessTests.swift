@@ -73,6 +73,12 @@ final class Testbed {
         }
     }
 
+    /// Processes of a testnet already written in `existing` (no relays).
+    init(existing: TempDir, count n: Int) {
+        dir = existing; count = n; basePort = 0
+        guardians = Array(repeating: nil, count: n); relays = Array(repeating: nil, count: n)
+    }
+
     func config(_ i: Int) -> String { dir.file("guardian-\(i + 1).json") }
     func stderr(_ i: Int) -> String { (try? String(contentsOfFile: dir.file("guardian-\(i + 1).log"), encoding: .utf8)) ?? "" }
 
@@ -152,6 +158,61 @@ final class Testbed {
                 #expect(throws: Never.self) { try c.certificate.verify(header: c.value.header, set: set) }
             }
         }
+    }
+}
+
+@Suite struct GuardianCommandErrorTests {
+    /// Refused outputs, bad configs, a missing store, a busy port and a second process on one store: each exits 2
+    /// with one `error:` line and leaves what exists untouched.
+    @Test(.enabled(if: calderaAvailable)) func badInputsFailCleanly() throws {
+        let dir = try TempDir("guardian-errors")
+        defer { dir.remove() }
+        let port = freePorts(2)
+        let make = ["guardian", "testnet", "--guardians", "2", "--base-port", "\(port)", "--out", dir.path]
+        #expect(try caldera(make).status == 0)
+        let before = FileSnapshot(dir.file("guardian-1.json"))
+        let again = try caldera(make)
+        #expect(again.failedCleanly && again.status == 2 && again.stderr.contains("--force"))
+        #expect(FileSnapshot(dir.file("guardian-1.json")) == before)
+        #expect(try caldera(make + ["--force"]).status == 0)
+        #expect(FileSnapshot(dir.file("guardian-1.json")) != before)
+
+        for bad in [["--guardians", "0"], ["--slot-ms", "999"], ["--base-port", "65535"], ["--rollups", "0"]] {
+            var args = make + ["--force"]
+            for (i, a) in args.enumerated() where a == bad[0] { args[i + 1] = bad[1] }
+            if !args.contains(bad[0]) { args += bad }
+            let r = try caldera(args)
+            #expect(r.failedCleanly && r.status == 2, "\(bad): \(r.stderr)")
+        }
+
+        let text = try String(contentsOfFile: dir.file("guardian-1.json"), encoding: .utf8)
+        let unknown = try dir.write("unknown.json", text.replacingOccurrences(of: "\"slotMillis\"", with: "\"slot\""))
+        let duplicate = try dir.write("duplicate.json", text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 1, \"version\" : 1"))
+        for c in [unknown, duplicate, dir.file("absent.json")] {
+            let r = try caldera(["guardian", "run", "--config", c], limits: .hostile)
+            #expect(r.failedCleanly && r.status == 2, "\(c): \(r.stderr)")
+            #expect(try caldera(["guardian", "log", "--config", c]).failedCleanly)
+        }
+        let noStore = try caldera(["guardian", "log", "--config", dir.file("guardian-1.json"), "--json"])
+        #expect(noStore.failedCleanly && noStore.stderr.contains("no guardian store"))
+
+        // A second process on the same store is refused while the first runs; the first stops cleanly after.
+        let bed = Testbed(existing: dir, count: 2)
+        try bed.start(0)
+        #expect(bed.wait(seconds: 10) { FileManager.default.fileExists(atPath: dir.file("guardian-1.data/records.sqlite")) })
+        usleep(300_000)
+        let second = try caldera(["guardian", "run", "--config", dir.file("guardian-1.json")], limits: Limits(seconds: 10))
+        #expect(second.failedCleanly && second.stderr.contains("in use"), "\(second.stderr)")
+        // Guardian 2's port taken by someone else: it cannot listen, and says so.
+        let squatter = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(squatter) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET); a.sin_port = in_port_t(UInt16(port + 1).bigEndian); a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(squatter, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(squatter, 1)
+        let busy = try caldera(["guardian", "run", "--config", dir.file("guardian-2.json")], limits: Limits(seconds: 10))
+        #expect(busy.failedCleanly && busy.stderr.contains("cannot listen"), "\(busy.stderr)")
+        #expect(bed.stop(0).status == 0)
     }
 }
 

@@ -156,6 +156,9 @@ struct LocalNetwork {
         let dir = try TempDir("store")
         defer { dir.remove() }
         let a = MetalayerKey.generate(), b = MetalayerKey.generate()
+        let first = try RecordStore.open(path: dir.file("s.sqlite"), identity: a.identity)
+        #expect(throws: RecordStoreError.inUse(dir.file("s.sqlite"))) { try RecordStore.open(path: dir.file("s.sqlite"), identity: a.identity) }
+        try first.close()
         try RecordStore.open(path: dir.file("s.sqlite"), identity: a.identity).close()
         #expect(throws: RecordStoreError.self) { try RecordStore.open(path: dir.file("s.sqlite"), identity: b.identity) }
         #expect(throws: RecordStoreError.notFound(dir.file("none.sqlite"))) { try RecordStore.openReadOnly(path: dir.file("none.sqlite")) }
