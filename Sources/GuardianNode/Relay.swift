@@ -119,6 +119,7 @@ final class RelayHalf: ChannelInboundHandler, @unchecked Sendable {   // confine
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         if relay.resetNow() {
+            relay.logLine("relay \(relay.listen): reset a connection")
             context.close(promise: nil); other?.close(promise: nil)
             return
         }

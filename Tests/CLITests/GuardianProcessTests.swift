@@ -54,7 +54,8 @@ final class Testbed {
     var guardians: [Process?]
     var relays: [Process?]
 
-    init(guardians n: Int, slotMillis: Int = 1000, relayLatencyMillis: Int? = nil) throws {
+    /// With `relayLatencyMillis`, a relay in front of every guardian; `resetPPM[i]` adds resets to relay i.
+    init(guardians n: Int, slotMillis: Int = 1000, relayLatencyMillis: Int? = nil, resetPPM: [Int: Int] = [:]) throws {
         dir = try TempDir("guardians")
         count = n
         basePort = freePorts(relayLatencyMillis == nil ? n : 2 * n)
@@ -68,7 +69,8 @@ final class Testbed {
         if let latency = relayLatencyMillis {
             for i in 0..<n {
                 relays[i] = try spawn(["guardian", "relay", "--listen", "127.0.0.1:\(basePort + n + i)", "--to", "127.0.0.1:\(basePort + i)",
-                                       "--latency-ms", "\(latency)"], log: "relay-\(i + 1).log")
+                                       "--latency-ms", "\(latency)", "--reset-ppm", "\(resetPPM[i] ?? 0)", "--seed", "\(i + 1)"],
+                                  log: "relay-\(i + 1).log")
             }
         }
     }
@@ -294,10 +296,11 @@ final class Testbed {
               "catch-up after kill -9: \(String(format: "%.1f", catchUp)) s")
     }
 
-    /// Guardians behind relays with 20 ms of latency each way: they commit; partitioning guardian 4's relay
-    /// (it hears no one) stalls it while the others go on; healing lets it catch up.
+    /// Guardians behind relays with 20 ms of latency each way, guardian 3's relay also resetting 10% of chunks'
+    /// connections: they commit; partitioning guardian 4's relay (it hears no one) stalls it while the others go
+    /// on; healing lets it catch up.
     @Test(.enabled(if: calderaAvailable)) func relayLatencyAndPartition() throws {
-        let bed = try Testbed(guardians: 4, relayLatencyMillis: 20)
+        let bed = try Testbed(guardians: 4, relayLatencyMillis: 20, resetPPM: [2: 100_000])
         defer { bed.shutDown(); bed.dir.remove() }
         for i in 0..<4 { try bed.start(i) }
         #expect(bed.wait(seconds: 20) { (0..<4).allSatisfy { bed.height($0) >= 3 } }, "guardians commit through relays")
@@ -314,5 +317,9 @@ final class Testbed {
         try bed.checkLogs()
         let relayLog = (try? String(contentsOfFile: bed.dir.file("relay-4.log"), encoding: .utf8)) ?? ""
         #expect(relayLog.contains("partitioned") && relayLog.contains("healed"))
+        let resets = ((try? String(contentsOfFile: bed.dir.file("relay-3.log"), encoding: .utf8)) ?? "").components(separatedBy: "reset a connection").count - 1
+        #expect(resets > 0, "guardian 3's relay reset connections")
+        #expect((0..<4).allSatisfy { bed.height($0) >= target }, "guardian 3 kept up through the resets")
+        print("relays: 20 ms each way; guardian 3's relay reset \(resets) connections; all four at height ≥ \(target)")
     }
 }
