@@ -68,7 +68,7 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
             .childChannelInitializer { [self] channel in
                 // Bounded: a flood of connections is refused, each one holding at most one frame's bytes.
                 guard inbound < maxInbound else {
-                    log("refusing connection from \(describe(channel.remoteAddress)): \(inbound) open already")
+                    log("refusing connection from \(addressText(channel.remoteAddress)): \(inbound) open already")
                     return channel.close()
                 }
                 inbound += 1

@@ -55,7 +55,7 @@ final class PeerReader: ChannelInboundHandler {
             guard channel.isActive else { return }
             // Still unnamed after the timeout: `peer` is only read on the loop, through the pipeline.
             channel.pipeline.handler(type: PeerReader.self).whenSuccess { reader in
-                if reader.peer == nil { node.log("closing connection from \(describe(channel.remoteAddress)): no handshake within 5 s"); channel.close(promise: nil) }
+                if reader.peer == nil { node.log("closing connection from \(addressText(channel.remoteAddress)): no handshake within 5 s"); channel.close(promise: nil) }
             }
         }
     }
@@ -80,12 +80,12 @@ final class PeerReader: ChannelInboundHandler {
 
     func drop(_ context: ChannelHandlerContext, _ why: String) {
         guard context.channel.isActive else { return }
-        node.log("closing connection from \(describe(context.remoteAddress)): \(why)")
+        node.log("closing connection from \(addressText(context.remoteAddress)): \(why)")
         context.close(promise: nil)
     }
 }
 
-func describe(_ a: SocketAddress?) -> String {
+func addressText(_ a: SocketAddress?) -> String {
     guard let a else { return "?" }
     return "\(a.ipAddress ?? "?"):\(a.port.map(String.init) ?? "?")"
 }
