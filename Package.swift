@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
         .library(name: "Consensus", targets: ["Consensus"]),
+        .library(name: "GuardianNode", targets: ["GuardianNode"]),
         .library(name: "ChainCodec", targets: ["ChainCodec"]),
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
@@ -25,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -55,6 +57,13 @@ let package = Package(
         // Guardian consensus: the pure state machine (Tendermint, stake-weighted, then certification), its wire
         // format and the deterministic network simulator that drives it.
         .target(name: "Consensus", dependencies: ["Metalayer", "Economics", "Merkle", "Wire"]),
+        // One guardian as a process: the write-ahead record store (GRDB), the TCP transport (SwiftNIO), the keys
+        // (secp256k1, the Metalayer's certificate scheme), the testnet configuration and the fault-injecting relay.
+        .target(name: "GuardianNode", dependencies: [
+            "Consensus", "Metalayer", "Economics", "Merkle", "Wire", "DurableIO",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "Economics", dependencies: ["Merkle", "Wire", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -69,12 +78,13 @@ let package = Package(
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Measure", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Consensus", "GuardianNode", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Measure", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Economics", "Merkle", "Wire", "TestSupport"]),
+        .testTarget(name: "GuardianNodeTests", dependencies: ["GuardianNode", "Consensus", "Metalayer", "Merkle", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
@@ -92,7 +102,7 @@ let package = Package(
         // Everything that runs the built binaries: each command's behaviour, the hostile-input suite, kill -9
         // loops and concurrent processes on one store or ledger.
         .testTarget(name: "CLITests", dependencies: [
-            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "TestSupport", "DataTestSupport",
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "TestSupport", "DataTestSupport",
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
