@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "CCalderaBench", "Wire", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
-        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
+        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "ChainCodec", "Measure", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics",
@@ -88,7 +88,7 @@ let package = Package(
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "CCaldera", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto")], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
-        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
+        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "ChainCodec", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
             dependencies: ["Metalayer", "CCalderaBench", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Benchmark", package: "benchmark")],
