@@ -77,8 +77,11 @@ public enum Segment {
     /// frame and per blob). The segment writer's bound: a segment is at most `zstd -19 --long=27` over
     /// its blobs' concatenation plus this (with one solid frame per 32 MiB of blobs).
     public static func overhead(frames: Int, entries: Int) -> Int {
-        headerSize + footerSize + indexFixedSize + frames * frameRecordSize + entries * entryRecordSize
+        headerSize + footerSize + indexFixedSize + frames * (frameRecordSize + frameHeaderAllowance) + entries * entryRecordSize
     }
+    /// A zstd frame made through the library can be a byte or two longer than the CLI's of the same
+    /// bytes (its header fields): 8 bytes per frame cover that.
+    static let frameHeaderAllowance = 8
     static let indexFixedSize = Namespace.size + 8 + 8 + 1 + 32 + 1 + 1 + 1 + 4 + 4
     /// Format limits a decoder enforces before allocating.
     public static let maxFrameRawLength: UInt64 = 1 << 31
@@ -120,20 +123,23 @@ public enum Segment {
         /// ways at the real levels and the smaller kept (the codec's archive is then the one stored);
         /// at or above it, zstd without more work.
         public var closePerMille: Int
-        /// The codec blobs' trial total, plus this share (per mille) of the clear ones' zstd trials (the
-        /// room zstd gains by level 19), must not exceed what the same blobs add to the solid frames'
-        /// trial, or every blob stays solid: blobs that repeat each other's content are cheaper in one
+        /// Added (per mille of its zstd trial) to a clear blob's codec trial as its expected size: the
+        /// ratio drifts by up to 0.026 between the trial and the real levels on the tune part's binary
+        /// blobs. The codec blobs' expected total must stay below what they add to the solid frames,
+        /// or every blob stays solid: blobs that repeat each other's content are cheaper in one
         /// long-window frame than in codec frames of their own.
         public var slackPerMille: Int
-        /// Margin (per mille) the codec frames must keep over the solid frames' scaled trial.
+        /// zstd level of the trial of the solid frames with and without the codec blobs.
+        public var groupLevel: Int
+        /// Margin (per mille) the codec frames must keep over what their blobs add to that trial.
         public var groupMarginPerMille: Int
         /// Threads encoding frames at once (frames are independent).
         public var workers: Int
-        public init(chainLevel: Int = 12, estimateLevel: Int = 3, clearPerMille: Int = 850, closePerMille: Int = 970, slackPerMille: Int = 120,
-                    groupMarginPerMille: Int = 30, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        public init(chainLevel: Int = 12, estimateLevel: Int = 3, clearPerMille: Int = 850, closePerMille: Int = 970, slackPerMille: Int = 50,
+                    groupLevel: Int = 9, groupMarginPerMille: Int = 30, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.chainLevel = chainLevel; self.estimateLevel = estimateLevel
             self.clearPerMille = clearPerMille; self.closePerMille = closePerMille; self.slackPerMille = slackPerMille
-            self.groupMarginPerMille = groupMarginPerMille
+            self.groupLevel = groupLevel; self.groupMarginPerMille = groupMarginPerMille
             self.workers = max(1, workers)
         }
     }
@@ -165,15 +171,19 @@ public enum Segment {
     /// The choice behind `encode`. Per blob the codec has a transform for: the codec's archive and zstd
     /// of the blob alone at `choice.estimateLevel` — a clear win goes to the codec, a clear loss to zstd,
     /// and a close call is settled exactly at the real levels. Then the codec blobs' expected size
-    /// against what they add to the solid frames (every blob solid minus the rest solid, at the trial
-    /// level, scaled by the blobs' zstd sizes at the real level over the trial's where those are known).
+    /// against what they add to the solid frames (every blob solid minus the rest solid, at
+    /// `choice.groupLevel`, scaled to the real level).
     public static func layout(items: [Item], parameters: Zstd.Parameters, frameTarget: Int = 32 << 20,
                               choice: EncodingChoice = EncodingChoice()) throws(CodecError) -> Layout {
         let candidates = items.indices.filter { ChainCodec.hasTransformCandidate(items[$0].data) }
         guard !candidates.isEmpty else { return .solid(items.count) }
         let trial = Zstd.Parameters(level: choice.estimateLevel, windowLog: parameters.windowLog, longDistanceMatching: parameters.longDistanceMatching)
-        // A codec blob's expected stored size, its zstd trial alone and its expected zstd size alone.
-        enum Verdict { case codec(expected: Int, zstdTrial: Int, zstdExpected: Int, archive: [UInt8]?), zstd }
+        // A codec blob's expected stored size, its archive when it was made at the real level, and (to
+        // scale the group trial to the real level) zstd of the blob alone at the group level and as
+        // expected at the real level (measured for close calls; the group level's for binary blobs,
+        // whose zstd sizes change little between levels).
+        enum Verdict { case codec(expected: Int, archive: [UInt8]?, zstdGroup: Int, zstdReal: Int), zstd }
+        let group = Zstd.Parameters(level: choice.groupLevel, windowLog: parameters.windowLog, longDistanceMatching: parameters.longDistanceMatching)
         let verdicts = try ParallelJobs.map(candidates.count, workers: choice.workers, cost: { items[candidates[$0]].data.count }) { k throws(CodecError) -> Verdict in
             let data = items[candidates[k]].data
             guard let c = ChainCodec.encodeTransformed(data, level: Int32(clamping: choice.estimateLevel))?.count else { return .zstd }
@@ -183,27 +193,30 @@ public enum Segment {
             // exports: only binary transforms (era1, RLP headers; ≤ 0.03) are decided on the trial.
             let binary = [ChainCodec.Kind.era1, .rlpHeaders].contains(ChainCodec.detect(data))
             if binary && c * 1000 <= z * choice.clearPerMille {
-                return .codec(expected: c + z * choice.slackPerMille / 1000, zstdTrial: z, zstdExpected: z, archive: nil)
+                let g = try Zstd.compress(data, parameters: group).count
+                return .codec(expected: c + z * choice.slackPerMille / 1000, archive: nil, zstdGroup: g, zstdReal: g)
             }
             guard c * 1000 < z * choice.closePerMille,
                   let archive = ChainCodec.encodeTransformed(data, level: Int32(clamping: choice.chainLevel)) else { return .zstd }
             let real = try Zstd.compress(data, parameters: parameters).count
-            return archive.count < real ? .codec(expected: archive.count, zstdTrial: z, zstdExpected: real, archive: archive) : .zstd
+            guard archive.count < real else { return .zstd }
+            return .codec(expected: archive.count, archive: archive, zstdGroup: try Zstd.compress(data, parameters: group).count, zstdReal: real)
         }
         var layout = Layout.solid(items.count)
-        var expected = 0, zstdTrial = 0, zstdExpected = 0
+        var expected = 0, zstdGroup = 0, zstdReal = 0
         for (k, i) in candidates.enumerated() {
-            guard case let .codec(e, zt, ze, archive) = verdicts[k] else { continue }
+            guard case let .codec(e, archive, g, r) = verdicts[k] else { continue }
             layout.chain[i] = true
             layout.prepared[i] = archive
-            expected += e; zstdTrial += zt; zstdExpected += ze
+            expected += e; zstdGroup += g; zstdReal += r
         }
         guard layout.chain.contains(true) else { return layout }
-        let all = try solidTrial(items: items, layout: .solid(items.count), trial: trial, frameTarget: frameTarget, workers: choice.workers)
-        let rest = try solidTrial(items: items, layout: layout, trial: trial, frameTarget: frameTarget, workers: choice.workers)
-        // What the codec blobs add to the solid trial, scaled from the trial level to the real one by
-        // their own measured zstd sizes (alone), against what the codec frames are expected to take.
-        return expected * zstdTrial * 1000 <= (all - rest) * zstdExpected * (1000 - choice.groupMarginPerMille) ? layout : .solid(items.count)
+        // What the codec blobs add to the solid frames, at a level that finds the long-range matches
+        // level 19 finds (level 3 finds about a third of them between an era1 file and its RLP),
+        // scaled to the real level by the blobs' own zstd sizes at both levels.
+        let all = try solidTrial(items: items, layout: .solid(items.count), trial: group, frameTarget: frameTarget, workers: choice.workers)
+        let rest = try solidTrial(items: items, layout: layout, trial: group, frameTarget: frameTarget, workers: choice.workers)
+        return expected * zstdGroup * 1000 <= (all - rest) * zstdReal * (1000 - choice.groupMarginPerMille) ? layout : .solid(items.count)
     }
 
     /// Total size of the solid frames `layout` makes, compressed with the trial parameters.
