@@ -70,15 +70,16 @@ if CommandLine.arguments.contains("--trials") {
 if CommandLine.arguments.contains("--archive") {
     // Issue #16: cold archive vs zstd -19 --long=27, xz -9, brotli 11 on every corpus file and directory
     // and on the synthetic exports; then the corpus end to end (migration rate, get latency).
-    //   data-benchmarks --archive [--codec-level N] [--jobs N] [--no-files] [--only SUBSTRING]
+    //   data-benchmarks --archive [--codec-level N] [--jobs N] [--close PER-MILLE] [--no-files] [--only SUBSTRING] [--no-cli] [--no-throughput | --throughput-only]
     func value(_ flag: String) -> String? { CommandLine.arguments.firstIndex(of: flag).flatMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil } }
     var options = ArchiveMeasure.defaultOptions
     if let l = value("--codec-level").flatMap(Int.init) { options.choice.chainLevel = l }
     if let j = value("--jobs").flatMap(Int.init) { options.choice.workers = j }
+    if let c = value("--close").flatMap(Int.init) { options.choice.closePerMille = c }
     let synthDir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-synthetic-\(getpid())")
     try FileManager.default.createDirectory(at: synthDir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: synthDir) }
     var units = ArchiveMeasure.corpusUnits(shared) + (try ArchiveMeasure.syntheticUnits(in: synthDir))
+    if CommandLine.arguments.contains("--throughput-only") { units = [] }
     if CommandLine.arguments.contains("--no-files") { units = units.filter { $0.kind == "directory" || $0.kind == "mixed" } }
     if let only = value("--only") { units = units.filter { $0.name.contains(only) } }
     let tune: Set<String> = ["ethereumjs", "op-batcher-calldata"]
@@ -87,6 +88,7 @@ if CommandLine.arguments.contains("--archive") {
     print("| unit | part | kind | raw B | cold B | codec blobs | zstd -19 --long=27 | xz -9 | brotli 11 | cold / zstd | ≤ zstd + index | migrate MB/s |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     let results = try ArchiveMeasure.compare(units, options: options, runCLIs: !CommandLine.arguments.contains("--no-cli"))
+    try? FileManager.default.removeItem(at: synthDir) // exit() below skips defers
     let fmt = { (x: Int?) in x.map(String.init) ?? "n/a" }
     for r in results {
         let part = r.unit.name.hasPrefix("synthetic") ? "report" : (tune.contains(String(r.unit.name.prefix { $0 != "/" })) ? "tune" : "report")
