@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Economics", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "GuardianNodeTests", dependencies: ["GuardianNode", "Consensus", "Metalayer", "Merkle", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
-        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
+        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "ChainCodec", "Measure", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics",
@@ -106,7 +106,7 @@ let package = Package(
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
-        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
+        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "ChainCodec", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
             dependencies: ["Metalayer", "Merkle", .product(name: "Benchmark", package: "benchmark")],
