@@ -13,17 +13,20 @@ let package = Package(
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Metalayer", targets: ["Metalayer"]),
         .library(name: "Consensus", targets: ["Consensus"]),
+        .library(name: "GuardianNode", targets: ["GuardianNode"]),
         .library(name: "ChainCodec", targets: ["ChainCodec"]),
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Measure", targets: ["Measure"]),
+        .library(name: "Report", targets: ["Report"]),
         .library(name: "Claims", targets: ["Claims"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -54,26 +57,36 @@ let package = Package(
         // Guardian consensus: the pure state machine (Tendermint, stake-weighted, then certification), its wire
         // format and the deterministic network simulator that drives it.
         .target(name: "Consensus", dependencies: ["Metalayer", "Economics", "Merkle", "Wire"]),
+        // One guardian as a process: the write-ahead record store (GRDB), the TCP transport (SwiftNIO), the keys
+        // (secp256k1, the Metalayer's certificate scheme), the testnet configuration and the fault-injecting relay.
+        .target(name: "GuardianNode", dependencies: [
+            "Consensus", "Metalayer", "Economics", "Merkle", "Wire", "DurableIO",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "Economics", dependencies: ["Merkle", "Wire", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
         // Measurement routines and their environment: the shared data directory, external compressors, timing.
         .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
+        // Static HTML pages (inline CSS and SVG, no script, no network): `caldera claims --html`, the devnet report.
+        .target(name: "Report"),
         // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
-        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench"]),
+        .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench", "Report"]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Measure", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Consensus", "GuardianNode", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Measure", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
         .testTarget(name: "MetalayerTests", dependencies: ["Metalayer", "Merkle", "Economics", "CCaldera", "Wire", "TestSupport"]),
-        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Merkle", "Wire", "TestSupport"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Metalayer", "Economics", "Merkle", "Wire", "TestSupport"]),
+        .testTarget(name: "GuardianNodeTests", dependencies: ["GuardianNode", "Consensus", "Metalayer", "Merkle", "TestSupport"]),
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
-        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
+        .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "ChainCodec", "Measure", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics",
@@ -81,7 +94,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The claims harness and the measurements under it.
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "TestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "Report", "TestSupport"]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         // Data-layer test inputs shared by DataLayerTests and CLITests: chain-like bytes, temporary paths.
@@ -89,11 +102,11 @@ let package = Package(
         // Everything that runs the built binaries: each command's behaviour, the hostile-input suite, kill -9
         // loops and concurrent processes on one store or ledger.
         .testTarget(name: "CLITests", dependencies: [
-            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "TestSupport", "DataTestSupport",
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "TestSupport", "DataTestSupport",
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),
-        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
+        .executableTarget(name: "data-benchmarks", dependencies: ["DataLayer", "ChainCodec", "Measure", "Merkle"], path: "Benchmarks/DataBenchmarks"),
         .executableTarget(
             name: "MetalayerBenchmarks",
             dependencies: ["Metalayer", "Merkle", .product(name: "Benchmark", package: "benchmark")],

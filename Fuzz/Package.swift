@@ -20,6 +20,8 @@ let package = Package(
         .executableTarget(name: "FuzzLeafStream", dependencies: [.product(name: "Merkle", package: "Caldera")]),
         .executableTarget(name: "FuzzProofDocument", dependencies: [.product(name: "Merkle", package: "Caldera")]),
         .executableTarget(name: "FuzzStrictJSON", dependencies: [.product(name: "Wire", package: "Caldera")]),
+        .executableTarget(name: "FuzzGuardianNode", dependencies: [.product(name: "GuardianNode", package: "Caldera"), .product(name: "Consensus", package: "Caldera")]),
         .executableTarget(name: "FuzzGenesis", dependencies: [.product(name: "Economics", package: "Caldera"), .product(name: "Wire", package: "Caldera")]),
+        .executableTarget(name: "FuzzGovernance", dependencies: [.product(name: "Economics", package: "Caldera"), .product(name: "Wire", package: "Caldera")]),
     ]
 )

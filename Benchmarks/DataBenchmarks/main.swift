@@ -1,6 +1,7 @@
 // DataBenchmarks: put / get / migrate throughput (MB/s) and hot / cold read latency on the shared
 // corpus, printed as Markdown for docs/benchmarks-data.md. Run in release:
 //   swift run -c release data-benchmarks [level ...] | --frames | --cost [ratio]
+import ChainCodec
 import DataLayer
 import Foundation
 import Measure
@@ -47,6 +48,85 @@ if CommandLine.arguments.contains("--cost") {
     exit(0)
 }
 let clock = ContinuousClock()
+
+if CommandLine.arguments.contains("--trials") {
+    // How well the level-3 trial predicts the real sizes: codec and zstd at the trial level, the codec
+    // at its level, zstd at 19 (long window), per corpus file and synthetic export.
+    var inputs = sources.flatMap { s in s.files.map { ("\(s.name)/\($0.lastPathComponent)", (try? [UInt8](Data(contentsOf: $0))) ?? []) } }
+    inputs += SyntheticExports.files(seed: 2026).map { ("synthetic/\($0.name)", $0.bytes) }
+    let levels = CommandLine.arguments.compactMap { Int($0) }
+    print("| file | codec@3 | zstd@3 | ratio@3 | " + levels.map { "codec@\($0)" }.joined(separator: " | ") + " | zstd@19 | ratio@final |")
+    for (name, data) in inputs where ChainCodec.hasTransformCandidate(data) {
+        let c3 = ChainCodec.encodeTransformed(data, level: 3)?.count ?? 0
+        let z3 = try Zstd.compress(data, parameters: .init(level: 3)).count
+        let cs = levels.map { ChainCodec.encodeTransformed(data, level: Int32($0))?.count ?? 0 }
+        let z19 = try Zstd.compress(data, parameters: .init(level: 19)).count
+        print("| \(name) | \(c3) | \(z3) | \(String(format: "%.3f", Double(c3) / Double(z3))) | " + cs.map(String.init).joined(separator: " | ")
+              + " | \(z19) | \(String(format: "%.3f", Double(cs.last ?? 0) / Double(z19))) |")
+    }
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--archive") {
+    // Issue #16: cold archive vs zstd -19 --long=27, xz -9, brotli 11 on every corpus file and directory
+    // and on the synthetic exports; then the corpus end to end (migration rate, get latency).
+    //   data-benchmarks --archive [--codec-level N] [--jobs N] [--close PER-MILLE] [--no-files] [--only SUBSTRING] [--no-cli] [--no-throughput | --throughput-only]
+    func value(_ flag: String) -> String? { CommandLine.arguments.firstIndex(of: flag).flatMap { $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil } }
+    var options = ArchiveMeasure.defaultOptions
+    if let l = value("--codec-level").flatMap(Int.init) { options.choice.chainLevel = l }
+    if let j = value("--jobs").flatMap(Int.init) { options.choice.workers = j }
+    if let c = value("--close").flatMap(Int.init) { options.choice.closePerMille = c }
+    let synthDir = FileManager.default.temporaryDirectory.appendingPathComponent("caldera-synthetic-\(getpid())")
+    try FileManager.default.createDirectory(at: synthDir, withIntermediateDirectories: true)
+    var units = ArchiveMeasure.corpusUnits(shared) + (try ArchiveMeasure.syntheticUnits(in: synthDir))
+    if CommandLine.arguments.contains("--throughput-only") { units = [] }
+    if CommandLine.arguments.contains("--no-files") { units = units.filter { $0.kind == "directory" || $0.kind == "mixed" } }
+    if let only = value("--only") { units = units.filter { $0.name.contains(only) } }
+    let tune: Set<String> = ["ethereumjs", "op-batcher-calldata"]
+    print("codec level \(options.choice.chainLevel), trial level \(options.choice.estimateLevel), clear ≤ \(options.choice.clearPerMille)‰, close < \(options.choice.closePerMille)‰, slack \(options.choice.slackPerMille)‰, \(options.choice.workers) threads; load \(MachineLoad.oneMinute().map { String(format: "%.2f", $0) } ?? "?")")
+    print("")
+    print("| unit | part | kind | raw B | cold B | codec blobs | zstd -19 --long=27 | xz -9 | brotli 11 | cold / zstd | ≤ zstd + index | migrate MB/s |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    let results = try ArchiveMeasure.compare(units, options: options, runCLIs: !CommandLine.arguments.contains("--no-cli"))
+    try? FileManager.default.removeItem(at: synthDir) // exit() below skips defers
+    let fmt = { (x: Int?) in x.map(String.init) ?? "n/a" }
+    for r in results {
+        let part = r.unit.name.hasPrefix("synthetic") ? "report" : (tune.contains(String(r.unit.name.prefix { $0 != "/" })) ? "tune" : "report")
+        print("| \(r.unit.name) | \(part) | \(r.unit.kind) | \(r.raw) | \(r.cold) | \(r.codecBlobs)/\(r.blobs) | \(fmt(r.zstd)) | \(fmt(r.xz)) | \(fmt(r.brotli)) | "
+              + "\(r.zstd.map { String(format: "%.3f", Double(r.cold) / Double($0)) } ?? "n/a") | \(r.withinBound.map { $0 ? "yes" : "**no**" } ?? "n/a") | "
+              + String(format: "%.1f", Double(r.raw) / 1e6 / r.migrateSeconds) + " |")
+    }
+    // Per data kind (single files only): ratio against each compressor.
+    print("")
+    print("| kind | files | raw B | cold | zstd -19 --long=27 | xz -9 | brotli 11 | migrate MB/s (one file at a time) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    let singles = results.filter { $0.unit.files.count == 1 && $0.unit.kind != "mixed" }
+    for kind in Set(singles.map(\.unit.kind)).sorted() {
+        let rs = singles.filter { $0.unit.kind == kind }
+        let raw = Double(rs.reduce(0) { $0 + $1.raw })
+        let ratio = { (f: (ArchiveMeasure.UnitResult) -> Int?) -> String in
+            let sizes = rs.compactMap(f)
+            return sizes.count == rs.count ? String(format: "%.2f×", raw / Double(sizes.reduce(0, +))) : "n/a"
+        }
+        print("| \(kind) | \(rs.count) | \(Int(raw)) | \(String(format: "%.2f×", raw / Double(rs.reduce(0) { $0 + $1.cold }))) | \(ratio(\.zstd)) | \(ratio(\.xz)) | \(ratio(\.brotli)) | "
+              + String(format: "%.1f", raw / 1e6 / rs.reduce(0) { $0 + $1.migrateSeconds }) + " |")
+    }
+    if CommandLine.arguments.contains("--no-throughput") { exit(0) }
+    print("")
+    print("| corpus | files | raw B | cold B | ratio | migrate MB/s (wall) | migrate CPU s | load before / after | hot get p50 / p99 | cold get p50 / p99 | decompressed per get: mean / max |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|")
+    for (name, srcs) in [("all 35 files", Corpus.sources(shared)), ("24 originals (no derived files)", Corpus.sources(shared, excludingDerived: true))] {
+        let t = try ArchiveMeasure.throughput(srcs, options: options)
+        let ms = { (x: Double) in String(format: "%.2f ms", x * 1e3) }
+        let mean = t.decompressed.reduce(0, +) / UInt64(max(1, t.decompressed.count))
+        print("| \(name) | \(t.files) | \(t.raw) | \(t.cold) | \(String(format: "%.2f×", t.ratio)) | \(String(format: "%.1f", t.migrateMBps)) | \(String(format: "%.1f", t.migrateCPU)) | "
+              + "\(t.loadBefore.map { String(format: "%.2f", $0) } ?? "?") / \(t.loadAfter.map { String(format: "%.2f", $0) } ?? "?") | "
+              + "\(ms(ArchiveMeasure.percentile(t.hot, 0.5))) / \(ms(ArchiveMeasure.percentile(t.hot, 0.99))) | "
+              + "\(ms(ArchiveMeasure.percentile(t.coldLatency, 0.5))) / \(ms(ArchiveMeasure.percentile(t.coldLatency, 0.99))) | "
+              + "\(mean) / \(t.decompressed.max() ?? 0) |")
+    }
+    exit(0)
+}
 
 func percentile(_ xs: [Double], _ p: Double) -> Double {
     let s = xs.sorted()

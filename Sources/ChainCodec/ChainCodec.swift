@@ -51,6 +51,23 @@ public enum ChainCodec {
         let digest = sha256(bytes)
         var best: (Transform, [UInt8]) = (.stored, bytes)
         if !bytes.isEmpty, let z = zstdCompress(bytes, level: level), z.count < best.1.count { best = (.zstd, z) }
+        if let t = bestTransform(bytes, level: level), t.payload.count < best.1.count { best = t }
+        return Container.write(transform: best.0, original: bytes, digest: digest, payload: best.1)
+    }
+
+    /// The archive of `bytes` by the best column transform that recognises and verifies them, without
+    /// the plain-zstd candidate `encode` also computes; nil when no transform applies. For a caller that
+    /// has already decided, by an estimate, that the transform beats zstd (the cold archive's segment
+    /// writer), so the bytes are compressed once. The payload is verified exactly as in `encode`.
+    public static func encodeTransformed(_ bytes: [UInt8], level: Int32 = defaultLevel) -> [UInt8]? {
+        guard let t = bestTransform(bytes, level: level) else { return nil }
+        return Container.write(transform: t.transform, original: bytes, digest: sha256(bytes), payload: t.payload)
+    }
+
+    /// Whether some column transform may apply to `bytes` (what `bestTransform` will try); cheap.
+    public static func hasTransformCandidate(_ bytes: [UInt8]) -> Bool { !transformCandidates(bytes).isEmpty }
+
+    static func transformCandidates(_ bytes: [UInt8]) -> [Transform] {
         let kind = detect(bytes)
         var candidates: [Transform] = []
         if kind == .rlpHeaders { candidates.append(.rlpColumns) }
@@ -60,18 +77,24 @@ public enum ChainCodec {
             // recomputable); transform 3 when 5 declines or fails its verification
             candidates += [.hexColumns2, .hexColumns]
         }
+        return candidates
+    }
+
+    /// The smallest verified column-transform payload for `bytes`, or nil.
+    static func bestTransform(_ bytes: [UInt8], level: Int32) -> (transform: Transform, payload: [UInt8])? {
         // A newer transform that verifies makes its predecessor pointless (5 is 3 minus the hashes, 6 is
         // 4 minus the ommers hashes); the predecessor is the fallback when the newer one fails verification.
         let predecessor: [Transform: Transform] = [.hexColumns2: .hexColumns, .era1Columns2: .era1Columns]
         var verified = Set<Transform>()
-        for t in candidates {
+        var best: (transform: Transform, payload: [UInt8])?
+        for t in transformCandidates(bytes) {
             if predecessor.contains(where: { $0.value == t && verified.contains($0.key) }) { continue }
             guard let p = columnsEncode(t, bytes, level: level).payload,
                   (try? decodePayload(t, p, originalLength: bytes.count)) == bytes else { continue }
             verified.insert(t)
-            if p.count < best.1.count { best = (t, p) }
+            if best == nil || p.count < best!.payload.count { best = (t, p) }
         }
-        return Container.write(transform: best.0, original: bytes, digest: digest, payload: best.1)
+        return best
     }
 
     /// Decodes an archive. Throws a `ChainCodecError` for anything the format does not allow or whose
@@ -144,6 +167,15 @@ public enum ChainCodec {
 
     static func hexValueCount(_ bytes: ArraySlice<UInt8>) -> Int {
         bytes.withUnsafeBytes { cal_hexcol_count_values($0.baseAddress, $0.count) }
+    }
+
+    /// Framed snappy exactly as golang/snappy's buffered Writer produces it (go-ethereum's era1 entries),
+    /// for building era1 test data from a schema.
+    public static func snappyFramed(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: cal_snappy_frame_bound(bytes.count))
+        let n = bytes.withUnsafeBytes { b in out.withUnsafeMutableBytes { cal_snappy_frame_encode(b.baseAddress, b.count, $0.baseAddress) } }
+        out.removeSubrange(n...)
+        return out
     }
 
     /// Keccak-256 (Ethereum's, not SHA3-256).

@@ -2,7 +2,7 @@
 // this machine measured (through the Measure module and the layers) and whether it holds.
 //
 // Every row is measured in the run that prints it, on this machine, with its conditions stated;
-// nothing here is a constant. Each layer contributes a group (merkle, proof, data, codec, economy, execution).
+// nothing here is a constant. Each layer contributes a group (merkle, proof, metalayer, data, codec, economy, execution).
 import Foundation
 import Measure
 
@@ -45,6 +45,8 @@ public enum ClaimsRegistry {
     public static let groups: [ClaimGroup] = [
         ClaimGroup(name: "merkle", summary: "Merkle node hashing vs the machine's SHA-256 limit", measure: MerkleClaims.measure),
         ClaimGroup(name: "proof", summary: "meta-proof size, L1 gas and verification throughput", measure: ProofClaims.measure),
+        ClaimGroup(name: "metalayer", summary: "guardian consensus: snapshots per minute, verify latency at 100 WAN guardians, safety (simulated, about a minute)",
+                   measure: MetalayerClaims.measure),
         ClaimGroup(name: "data", summary: "cold-archive compression on the real corpus, and storage cost vs a traditional rollup",
                    measure: DataClaims.measure),
         ClaimGroup(name: "codec", summary: "chain-aware archive codec vs zstd -19, xz -9 and brotli 11 on the corpus (about a minute)",

@@ -1,3 +1,4 @@
+import Economics
 import Merkle
 import Metalayer
 
@@ -131,5 +132,36 @@ public struct SimulatedSignatures: SignatureVerifier {
     public func verifyReport(_ report: RollupReport) -> Bool {
         rollups.contains(report.entry.rollupId)
             && report.signature == SimulatedSignatures.sequencerKey(report.entry.rollupId).sign(RollupReport.signingMessage(report.entry))
+    }
+}
+
+extension CommitteeSchedule {
+    public enum LedgerError: Error, Equatable, CustomStringConvertible {
+        case noKey(account: String)
+        case emptySet(epoch: UInt64)
+        public var description: String {
+            switch self {
+            case let .noKey(a): "guardian account \(a) has no registered signing key"
+            case let .emptySet(e): "the ledger's guardian set in force at epoch \(e) is empty"
+            }
+        }
+    }
+
+    /// The committees the ERA ledger puts in force (`EconomyState.guardianSchedule()` / `Ledger.guardianSchedule()`),
+    /// one per membership change, each weighted by its guardians' bonds. `identity` maps a guardian account to
+    /// the key it signs with (for secp256k1, its 20-byte address). Set ids follow the membership version, so a
+    /// governance change of the set is a new set id from its first epoch on.
+    public init(ledger views: [GuardianSetView], epochLength: UInt64, identity: (String) -> [UInt8]?) throws {
+        var committees = [(fromEpoch: UInt64, committee: Committee)]()
+        for v in views {
+            guard !v.members.isEmpty else { throw LedgerError.emptySet(epoch: v.epoch) }
+            var ids = [[UInt8]]()
+            for m in v.members {
+                guard let id = identity(m.account) else { throw LedgerError.noKey(account: m.account) }
+                ids.append(id)
+            }
+            committees.append((v.epoch, try Committee(setId: v.membershipVersion + 1, members: ids, stakes: v.members.map(\.stake.baseUnits))))
+        }
+        self.init(epochLength: epochLength, committees: committees)
     }
 }

@@ -58,7 +58,9 @@ public struct ConsensusConfig: Equatable, Sendable {
 public enum Record: Equatable, Sendable {
     case vote(Vote)
     case proposal(Proposal)
-    case lock(height: UInt64, lockedRound: Int64, lockedValue: SnapshotValue?, validRound: Int64, validValue: SnapshotValue?)
+    /// `polka`: the prevotes that made `validValue` valid in `validRound`, kept so that after a restart the
+    /// guardian can still justify re-proposing it (its peers may never have seen all of them).
+    case lock(height: UInt64, lockedRound: Int64, lockedValue: SnapshotValue?, validRound: Int64, validValue: SnapshotValue?, polka: [Vote])
     case decided(SnapshotValue)
     case share(Share)
     case committed(CommittedSnapshot)
@@ -237,7 +239,7 @@ public struct GuardianCore {
     // MARK: restore
 
     mutating func restore(_ records: [Record]) {
-        var lock: (UInt64, Int64, SnapshotValue?, Int64, SnapshotValue?)?
+        var lock: (UInt64, Int64, SnapshotValue?, Int64, SnapshotValue?, [Vote])?
         for r in records {
             switch r {
             case let .committed(c):
@@ -249,14 +251,18 @@ public struct GuardianCore {
             case let .share(s): myShares[s.height] = s
             case let .vote(v): myVotes[VoteKey(kind: v.kind, height: v.height, round: v.round)] = v
             case .proposal: break
-            case let .lock(h, lr, lv, vr, vv): lock = (h, lr, lv, vr, vv)
+            case let .lock(h, lr, lv, vr, vv, polka): lock = (h, lr, lv, vr, vv, polka)
             }
         }
         height = (decided.keys.max() ?? 0) + 1
+        committee = config.schedule.committee(forHeight: height)
         myVotes = myVotes.filter { $0.key.height >= height }
         myProposals = [:]
         for r in records { if case let .proposal(p) = r, p.height == height { myProposals[p.round] = p } }
-        if let (h, lr, lv, vr, vv) = lock, h == height { lockedRound = lr; lockedValue = lv; validRound = vr; validValue = vv }
+        if let (h, lr, lv, vr, vv, polka) = lock, h == height {
+            lockedRound = lr; lockedValue = lv; validRound = vr; validValue = vv
+            for v in polka where v.height == height && v.kind == .prevote { insertVote(v, committee: committee) }
+        }
         // Rejoin at the last round this guardian voted in; it re-sends, never re-signs, what it signed there.
         round = myVotes.keys.filter { $0.height == height }.map(\.round).max() ?? 0
         for h in decided.keys.sorted() where committed[h] == nil { if let s = myShares[h] { insertShare(s, value: decided[h]!) } }
@@ -661,7 +667,11 @@ public struct GuardianCore {
     }
 
     mutating func persistLock() {
-        out.records.append(.lock(height: height, lockedRound: lockedRound, lockedValue: lockedValue, validRound: validRound, validValue: validValue))
+        var polka = [Vote]()
+        if let vv = validValue, validRound >= 0, let t = tallies[.prevote]![UInt32(validRound)] {
+            polka = t.votes.keys.sorted().compactMap { voter in t.votes[voter]!.first { $0.value == vv.id } }
+        }
+        out.records.append(.lock(height: height, lockedRound: lockedRound, lockedValue: lockedValue, validRound: validRound, validValue: validValue, polka: polka))
     }
 
     mutating func castVote(_ kind: VoteKind, _ value: Digest?) {
@@ -730,7 +740,11 @@ public struct GuardianCore {
 
     mutating func rebroadcast() {
         if let p = myProposals[round] { broadcast(.proposal(p)) }
-        for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: round)] { broadcast(.vote(v)) } }
+        // Votes of the last few rounds too: a guardian still in an earlier round (its messages were lost) needs
+        // them to reach that round's quorum and time out into ours; Tendermint's gossip does the same per peer.
+        for r in (round >= 3 ? round - 3 : 0)...round {
+            for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: r)] { broadcast(.vote(v)) } }
+        }
         for h in myShares.keys.sorted() where committed[h] == nil && decided[h] != nil { broadcast(.share(myShares[h]!)) }
     }
 

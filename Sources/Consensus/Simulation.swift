@@ -311,7 +311,7 @@ public struct NetworkSimulation {
             case let .vote(v): v.height >= last
             case let .proposal(p): p.height >= last
             case let .share(s): s.height + 16 >= last
-            case let .lock(h, _, _, _, _): h >= last
+            case let .lock(h, _, _, _, _, _): h >= last
             }
         }
     }

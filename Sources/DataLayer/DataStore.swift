@@ -373,9 +373,13 @@ public final class DataStore {
         public var frameTarget: Int
         /// Train a zstd dictionary per namespace (used only when a trial shows it pays).
         public var dictionaries: Bool
+        /// Per-blob encoding choice, codec level and threads (`Segment.EncodingChoice`); segments are
+        /// also encoded `choice.workers` at a time.
+        public var choice: Segment.EncodingChoice
         public init(policy: TieringPolicy = TieringPolicy(), parameters: Zstd.Parameters = Zstd.Parameters(),
-                    frameTarget: Int = 32 << 20, dictionaries: Bool = true) {
+                    frameTarget: Int = 32 << 20, dictionaries: Bool = true, choice: Segment.EncodingChoice = Segment.EncodingChoice()) {
             self.policy = policy; self.parameters = parameters; self.frameTarget = frameTarget; self.dictionaries = dictionaries
+            self.choice = choice
         }
     }
 
@@ -442,46 +446,63 @@ public final class DataStore {
             }
         }
 
-        for seg in plan.segments {
-            var items = [Segment.Item]()
-            for b in seg.blobs {
-                let bytes: [UInt8]?
-                do { bytes = try hot.get(b.id) } catch { throw hotError(error) }
-                guard let bytes else { continue } // released by someone else meanwhile
-                items.append(Segment.Item(id: b.id, height: b.height, time: b.time, data: bytes))
+        // Segments are encoded `workers` at a time (encoding is pure and most of the work), then
+        // written, verified, fingerprinted and released one by one in plan order.
+        var batchStart = 0
+        while batchStart < plan.segments.count {
+            let batch = Array(plan.segments[batchStart ..< min(plan.segments.count, batchStart + options.choice.workers)])
+            batchStart += batch.count
+            var inputs = [[Segment.Item]]()
+            for seg in batch {
+                var items = [Segment.Item]()
+                for b in seg.blobs {
+                    let bytes: [UInt8]?
+                    do { bytes = try hot.get(b.id) } catch { throw hotError(error) }
+                    guard let bytes else { continue } // released by someone else meanwhile
+                    items.append(Segment.Item(id: b.id, height: b.height, time: b.time, data: bytes))
+                }
+                inputs.append(items)
             }
-            if items.isEmpty { continue }
-            let encoded: (bytes: [UInt8], index: SegmentIndex)
+            let encodedBatch: [(bytes: [UInt8], index: SegmentIndex)?]
             do {
-                encoded = try Segment.encode(items: items, namespace: seg.namespace, windowStart: seg.windowStart, windowEnd: seg.windowEnd,
-                                             parameters: options.parameters, dictionary: dictionaries[seg.namespace], frameTarget: options.frameTarget)
+                encodedBatch = try ParallelJobs.map(batch.count, workers: options.choice.workers, cost: { inputs[$0].reduce(0) { $0 + $1.data.count } }) {
+                    k throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex)? in
+                    let seg = batch[k]
+                    if inputs[k].isEmpty { return nil }
+                    return try Segment.encode(items: inputs[k], namespace: seg.namespace, windowStart: seg.windowStart, windowEnd: seg.windowEnd,
+                                              parameters: options.parameters, dictionary: dictionaries[seg.namespace], frameTarget: options.frameTarget,
+                                              choice: options.choice)
+                }
             } catch { throw .codec(error) }
-            // 1. write durably
-            let written: ArchivedSegment
-            do { written = try cold.write(segment: encoded.bytes) } catch { throw .cold(error) }
-            // 2. read back from the archive and verify every blob
-            let checked: ArchivedSegment
-            do { checked = try cold.verify(written.address) } catch { throw .readBackFailed(segment: written.address, "\(error)") }
-            // 3. fingerprint
-            var records = [Fingerprint]()
-            for e in checked.index.entries {
-                let f = checked.index.frames[Int(e.frame)]
-                records.append(Fingerprint(kind: .migrate, blob: e.id, namespace: checked.index.namespace,
-                                           path: ColdLocation(segment: checked.address, frame: Int(e.frame)).path, timestampMillis: nowMillis,
-                                           originalSize: e.length, originalHash: e.originalHash, storedSize: f.storedLength, storedHash: f.storedHash,
-                                           commitment: checked.arweaveDataRoot, tiers: .cold))
+            for (items, encoded) in zip(inputs, encodedBatch) {
+                guard let encoded else { continue }
+                // 1. write durably
+                let written: ArchivedSegment
+                do { written = try cold.write(segment: encoded.bytes) } catch { throw .cold(error) }
+                // 2. read back from the archive and verify every blob
+                let checked: ArchivedSegment
+                do { checked = try cold.verify(written.address) } catch { throw .readBackFailed(segment: written.address, "\(error)") }
+                // 3. fingerprint
+                var records = [Fingerprint]()
+                for e in checked.index.entries {
+                    let f = checked.index.frames[Int(e.frame)]
+                    records.append(Fingerprint(kind: .migrate, blob: e.id, namespace: checked.index.namespace,
+                                               path: ColdLocation(segment: checked.address, frame: Int(e.frame)).path, timestampMillis: nowMillis,
+                                               originalSize: e.length, originalHash: e.originalHash, storedSize: f.storedLength, storedHash: f.storedHash,
+                                               commitment: checked.arweaveDataRoot, tiers: .cold))
+                }
+                // 4. only then release the hot copies — in one commit group with step 3, so a reader sees
+                //    the blob hot without its migrate record, or cold with it.
+                try commitGroup { () throws(DataStoreError) in
+                    do throws(FingerprintLog.Error) { try log.append(records) } catch { throw logError(error) }
+                    Self.crashWindow("migrate")
+                    do throws(HotStoreError) { try hot.delete(items.map(\.id)) } catch { throw hotError(error) }
+                }
+                report.migrated += items.count
+                report.segments += 1
+                report.rawBytes += checked.index.rawBytes
+                report.storedBytes += checked.size
             }
-            // 4. only then release the hot copies — in one commit group with step 3, so a reader sees
-            //    the blob hot without its migrate record, or cold with it.
-            try commitGroup { () throws(DataStoreError) in
-                do throws(FingerprintLog.Error) { try log.append(records) } catch { throw logError(error) }
-                Self.crashWindow("migrate")
-                do throws(HotStoreError) { try hot.delete(items.map(\.id)) } catch { throw hotError(error) }
-            }
-            report.migrated += items.count
-            report.segments += 1
-            report.rawBytes += checked.index.rawBytes
-            report.storedBytes += checked.size
         }
         do { report.fingerprintsAdded = Int(try log.head().size - logSizeBefore) } catch { throw logError(error) }
         return report
@@ -505,8 +526,12 @@ public final class DataStore {
         var trial = [UInt8]()
         for s in samples where trial.count < options.frameTarget { trial += s }
         let frames = max(1, total / max(1, options.frameTarget))
-        guard let plain = try? Zstd.compress(trial, parameters: options.parameters),
-              let withDict = try? Zstd.compress(trial, parameters: options.parameters, dictionary: dict) else { return nil }
+        // At the trial level, as the segment writer's choice: the gain a dictionary brings shows at a
+        // fast level too, and the real level would cost two full compressions of a frame.
+        var trialParameters = options.parameters
+        trialParameters.level = options.choice.estimateLevel
+        guard let plain = try? Zstd.compress(trial, parameters: trialParameters),
+              let withDict = try? Zstd.compress(trial, parameters: trialParameters, dictionary: dict) else { return nil }
         let saved = (plain.count - withDict.count) * frames
         return saved > dict.count ? dict : nil
     }

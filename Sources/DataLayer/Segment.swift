@@ -1,4 +1,5 @@
 import ChainCodec
+import Foundation
 import Merkle
 
 /// How a segment's frames are encoded. The id is written in every segment header, so a later codec
@@ -54,6 +55,12 @@ public struct SegmentIndex: Equatable, Sendable {
     public var entries: [SegmentEntry]
 
     public var rawBytes: UInt64 { entries.reduce(0) { $0 + $1.length } }
+
+    /// The bytes a `get` of this entry decompresses: a zstd (or stored) frame up to the blob's end, as
+    /// reads decode only a frame's prefix; a chain-codec frame whole (it holds the one blob).
+    public func decompressedBytes(for e: SegmentEntry) -> UInt64 {
+        frames[Int(e.frame)].encoding == .chainCodec ? frames[Int(e.frame)].rawLength : e.offset + e.length
+    }
 }
 
 /// A segment file: `header ‖ frames ‖ index ‖ footer`. Immutable once written; its name in the archive
@@ -66,6 +73,16 @@ public enum Segment {
     public static let footerSize = 8 + 8 + 32 + 8
     static let frameRecordSize = 8 + 8 + 8 + 1 + 32
     static let entryRecordSize = 32 + 8 + 8 + 4 + 8 + 8 + 32
+    /// Bytes a segment spends besides its frames: header, footer and index (fixed part, one record per
+    /// frame and per blob). The segment writer's bound: a segment is at most `zstd -19 --long=27` over
+    /// its blobs' concatenation plus this (with one solid frame per 32 MiB of blobs).
+    public static func overhead(frames: Int, entries: Int) -> Int {
+        headerSize + footerSize + indexFixedSize + frames * (frameRecordSize + frameHeaderAllowance) + entries * entryRecordSize
+    }
+    /// A zstd frame made through the library can be a byte or two longer than the CLI's of the same
+    /// bytes (its header fields): 8 bytes per frame cover that.
+    static let frameHeaderAllowance = 8
+    static let indexFixedSize = Namespace.size + 8 + 8 + 1 + 32 + 1 + 1 + 1 + 4 + 4
     /// Format limits a decoder enforces before allocating.
     public static let maxFrameRawLength: UInt64 = 1 << 31
     public static let maxFrames = 1 << 20
@@ -91,81 +108,171 @@ public enum Segment {
         return groups
     }
 
+    /// How the segment writer chooses an encoding per blob and how hard it compresses
+    /// (docs/archive-format.md, "Choosing an encoding"). The thresholds were set on the tune part of the
+    /// corpus (ethereumjs, op-batcher-calldata; docs/benchmarks-data.md).
+    public struct EncodingChoice: Sendable, Equatable {
+        /// zstd level of the chain codec's columns, for blobs the codec takes.
+        public var chainLevel: Int
+        /// zstd level of the trial compressions the choice is made on (fast).
+        public var estimateLevel: Int
+        /// Trial ratio (codec / zstd of the blob alone, per mille) at or below which the codec takes a
+        /// binary blob (era1, RLP headers) on the trial alone: a clear win.
+        public var clearPerMille: Int
+        /// Trial ratio below which a text blob, or a binary one that is not a clear win, is encoded both
+        /// ways at the real levels and the smaller kept (the codec's archive is then the one stored);
+        /// at or above it, zstd without more work.
+        public var closePerMille: Int
+        /// Added (per mille of its zstd trial) to a clear blob's codec trial as its expected size: the
+        /// ratio drifts by up to 0.026 between the trial and the real levels on the tune part's binary
+        /// blobs. The codec blobs' expected total must stay below what they add to the solid frames,
+        /// or every blob stays solid: blobs that repeat each other's content are cheaper in one
+        /// long-window frame than in codec frames of their own.
+        public var slackPerMille: Int
+        /// zstd level of the trial of the solid frames with and without the codec blobs.
+        public var groupLevel: Int
+        /// Margin (per mille) the codec frames must keep over what their blobs add to that trial.
+        public var groupMarginPerMille: Int
+        /// Threads encoding frames at once (frames are independent).
+        public var workers: Int
+        public init(chainLevel: Int = 12, estimateLevel: Int = 3, clearPerMille: Int = 850, closePerMille: Int = 970, slackPerMille: Int = 50,
+                    groupLevel: Int = 9, groupMarginPerMille: Int = 30, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.chainLevel = chainLevel; self.estimateLevel = estimateLevel
+            self.clearPerMille = clearPerMille; self.closePerMille = closePerMille; self.slackPerMille = slackPerMille
+            self.groupLevel = groupLevel; self.groupMarginPerMille = groupMarginPerMille
+            self.workers = max(1, workers)
+        }
+    }
+
+    /// Which blobs of a segment go into chain-codec frames of their own; the others share solid zstd frames.
+    public struct Layout: Equatable, Sendable {
+        public var chain: [Bool]
+        /// Codec archives already made at the real level while choosing (close calls), by blob index.
+        public var prepared: [Int: [UInt8]] = [:]
+        public init(chain: [Bool], prepared: [Int: [UInt8]] = [:]) { self.chain = chain; self.prepared = prepared }
+        public static func solid(_ count: Int) -> Layout { Layout(chain: [Bool](repeating: false, count: count)) }
+    }
+
     /// Encodes a segment: pure (same inputs, same bytes), so a re-run after a crash rebuilds the same
     /// content-addressed file.
     ///
-    /// Blobs the chain-aware codec recognises may go into frames of their own (see `chainEncoded`); the
-    /// segment is then built both ways and the smaller kept, because one zstd frame across blobs can win
-    /// when blobs repeat each other's content (an era1 file and the RLP decoded from it, say).
+    /// Each blob is compressed by the encoding a trial chose for it (`layout`): blobs the chain-aware
+    /// codec shrinks clearly more than zstd get a codec frame of their own, unless the segment as solid
+    /// zstd frames (long window across all its blobs, as `zstd -19 --long=27` over their concatenation)
+    /// comes out smaller — which happens when blobs repeat each other's content.
     public static func encode(items: [Item], namespace: Namespace, windowStart: Int64, windowEnd: Int64,
-                              parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int = 32 << 20) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
-        let chain = items.map { Segment.chainEncoded($0.data, level: parameters.level) }
-        let plain = try encode(items: items, chain: [[UInt8]?](repeating: nil, count: items.count), namespace: namespace,
-                               windowStart: windowStart, windowEnd: windowEnd, parameters: parameters, dictionary: dictionary, frameTarget: frameTarget)
-        guard chain.contains(where: { $0 != nil }) else { return plain }
-        let withChain = try encode(items: items, chain: chain, namespace: namespace, windowStart: windowStart, windowEnd: windowEnd,
-                                   parameters: parameters, dictionary: dictionary, frameTarget: frameTarget)
-        return withChain.bytes.count < plain.bytes.count ? withChain : plain
+                              parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int = 32 << 20,
+                              choice: EncodingChoice = EncodingChoice()) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
+        let plan = try layout(items: items, parameters: parameters, frameTarget: frameTarget, choice: choice)
+        return try encode(items: items, layout: plan, namespace: namespace, windowStart: windowStart, windowEnd: windowEnd,
+                          parameters: parameters, dictionary: dictionary, frameTarget: frameTarget, choice: choice)
     }
 
-    static func encode(items: [Item], chain: [[UInt8]?], namespace: Namespace, windowStart: Int64, windowEnd: Int64,
-                       parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
+    /// The choice behind `encode`. Per blob the codec has a transform for: the codec's archive and zstd
+    /// of the blob alone at `choice.estimateLevel` — a clear win goes to the codec, a clear loss to zstd,
+    /// and a close call is settled exactly at the real levels. Then the codec blobs' expected size
+    /// against what they add to the solid frames (every blob solid minus the rest solid, at
+    /// `choice.groupLevel`, scaled to the real level).
+    public static func layout(items: [Item], parameters: Zstd.Parameters, frameTarget: Int = 32 << 20,
+                              choice: EncodingChoice = EncodingChoice()) throws(CodecError) -> Layout {
+        let candidates = items.indices.filter { ChainCodec.hasTransformCandidate(items[$0].data) }
+        guard !candidates.isEmpty else { return .solid(items.count) }
+        let trial = Zstd.Parameters(level: choice.estimateLevel, windowLog: parameters.windowLog, longDistanceMatching: parameters.longDistanceMatching)
+        // A codec blob's expected stored size, its archive when it was made at the real level, and (to
+        // scale the group trial to the real level) zstd of the blob alone at the group level and as
+        // expected at the real level (measured for close calls; the group level's for binary blobs,
+        // whose zstd sizes change little between levels).
+        enum Verdict { case codec(expected: Int, archive: [UInt8]?, zstdGroup: Int, zstdReal: Int), zstd }
+        let group = Zstd.Parameters(level: choice.groupLevel, windowLog: parameters.windowLog, longDistanceMatching: parameters.longDistanceMatching)
+        let verdicts = try ParallelJobs.map(candidates.count, workers: choice.workers, cost: { items[candidates[$0]].data.count }) { k throws(CodecError) -> Verdict in
+            let data = items[candidates[k]].data
+            guard let c = ChainCodec.encodeTransformed(data, level: Int32(clamping: choice.estimateLevel))?.count else { return .zstd }
+            let z = try Zstd.compress(data, parameters: trial).count
+            // Text (JSON, hex) compresses much better at level 19 than at the trial level while the
+            // codec's columns hardly do, by up to 0.16 of the ratio on the tune part and the synthetic
+            // exports: only binary transforms (era1, RLP headers; ≤ 0.03) are decided on the trial.
+            let binary = [ChainCodec.Kind.era1, .rlpHeaders].contains(ChainCodec.detect(data))
+            if binary && c * 1000 <= z * choice.clearPerMille {
+                let g = try Zstd.compress(data, parameters: group).count
+                return .codec(expected: c + z * choice.slackPerMille / 1000, archive: nil, zstdGroup: g, zstdReal: g)
+            }
+            guard c * 1000 < z * choice.closePerMille,
+                  let archive = ChainCodec.encodeTransformed(data, level: Int32(clamping: choice.chainLevel)) else { return .zstd }
+            let real = try Zstd.compress(data, parameters: parameters).count
+            guard archive.count < real else { return .zstd }
+            return .codec(expected: archive.count, archive: archive, zstdGroup: try Zstd.compress(data, parameters: group).count, zstdReal: real)
+        }
+        var layout = Layout.solid(items.count)
+        var expected = 0, zstdGroup = 0, zstdReal = 0
+        for (k, i) in candidates.enumerated() {
+            guard case let .codec(e, archive, g, r) = verdicts[k] else { continue }
+            layout.chain[i] = true
+            layout.prepared[i] = archive
+            expected += e; zstdGroup += g; zstdReal += r
+        }
+        guard layout.chain.contains(true) else { return layout }
+        // What the codec blobs add to the solid frames, at a level that finds the long-range matches
+        // level 19 finds (level 3 finds about a third of them between an era1 file and its RLP),
+        // scaled to the real level by the blobs' own zstd sizes at both levels.
+        let all = try solidTrial(items: items, layout: .solid(items.count), trial: group, frameTarget: frameTarget, workers: choice.workers)
+        let rest = try solidTrial(items: items, layout: layout, trial: group, frameTarget: frameTarget, workers: choice.workers)
+        return expected * zstdGroup * 1000 <= (all - rest) * zstdReal * (1000 - choice.groupMarginPerMille) ? layout : .solid(items.count)
+    }
+
+    /// Total size of the solid frames `layout` makes, compressed with the trial parameters.
+    static func solidTrial(items: [Item], layout: Layout, trial: Zstd.Parameters, frameTarget: Int, workers: Int) throws(CodecError) -> Int {
+        let groups = solidGroups(items: items, layout: layout, frameTarget: frameTarget)
+        return try ParallelJobs.map(groups.count, workers: workers, cost: { groups[$0].reduce(0) { $0 + items[$1].data.count } }) { g throws(CodecError) in
+            try Zstd.compress(groups[g].flatMap { items[$0].data }, parameters: trial).count
+        }.reduce(0, +)
+    }
+
+    /// The blobs that share solid frames, in arrival order, cut into frames of about `frameTarget` raw bytes.
+    static func solidGroups(items: [Item], layout: Layout, frameTarget: Int) -> [[Int]] {
+        let solid = items.indices.filter { !layout.chain[$0] }
+        return frameGroups(sizes: solid.map { items[$0].data.count }, frameTarget: frameTarget).map { Array(solid[$0]) }
+    }
+
+    /// Encodes a segment with the given layout: the solid frames first (every blob not in a codec frame,
+    /// in arrival order), then one chain-codec frame per codec blob; entries stay in arrival order. The
+    /// frames are compressed in parallel (`choice.workers`).
+    public static func encode(items: [Item], layout: Layout, namespace: Namespace, windowStart: Int64, windowEnd: Int64,
+                              parameters: Zstd.Parameters, dictionary: [UInt8]?, frameTarget: Int = 32 << 20,
+                              choice: EncodingChoice = EncodingChoice()) throws(CodecError) -> (bytes: [UInt8], index: SegmentIndex) {
+        precondition(layout.chain.count == items.count, "a layout names every blob")
+        let groups = solidGroups(items: items, layout: layout, frameTarget: frameTarget) + items.indices.filter { layout.chain[$0] }.map { [$0] }
+        let solidCount = groups.count - layout.chain.filter { $0 }.count
+        let frames = try ParallelJobs.map(groups.count, workers: choice.workers, cost: { groups[$0].reduce(0) { $0 + items[$1].data.count } }) { g throws(CodecError) -> (SegmentFrame.Encoding, [UInt8]) in
+            if g >= solidCount, let archive = layout.prepared[groups[g][0]] ?? ChainCodec.encodeTransformed(items[groups[g][0]].data, level: Int32(clamping: choice.chainLevel)) {
+                return (.chainCodec, archive)
+            }
+            // A solid frame, or a codec blob whose transform failed its verification at this level: zstd.
+            let raw = groups[g].flatMap { items[$0].data }
+            let stored = try Zstd.compress(raw, parameters: parameters, dictionary: dictionary)
+            if stored.count >= raw.count { return (.stored, raw) }
+            return (dictionary == nil ? .zstd : .zstdWithDictionary, stored)
+        }
         var w = ByteWriter(endianness: .little)
         w.raw(magic); w.u16(formatVersion); w.u16(SegmentCodec.zstdFrames.id); w.u16(SegmentCodec.zstdFrames.version); w.u16(0)
-        var frames = [SegmentFrame](), entries = [SegmentEntry]()
-        // Blobs with a chain-codec container get a frame of their own; runs of the others share zstd frames.
-        var start = 0
-        while start < items.count {
-            if let archive = chain[start] {
-                let item = items[start]
-                entries.append(SegmentEntry(id: item.id, height: item.height, time: item.time, frame: UInt32(frames.count),
-                                            offset: 0, length: UInt64(item.data.count), originalHash: SHA256.hash(item.data)))
-                frames.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(archive.count), rawLength: UInt64(item.data.count),
-                                           encoding: .chainCodec, storedHash: SHA256.hash(archive)))
-                w.raw(archive)
-                start += 1
-                continue
-            }
-            var end = start
-            while end < items.count && chain[end] == nil { end += 1 }
-            let run = Array(items[start ..< end])
-            for rel in frameGroups(sizes: run.map { $0.data.count }, frameTarget: frameTarget) {
-                let group = (rel.lowerBound + start) ..< (rel.upperBound + start)
-                var raw = [UInt8]()
-                for i in group {
-                    entries.append(SegmentEntry(id: items[i].id, height: items[i].height, time: items[i].time, frame: UInt32(frames.count),
-                                                offset: UInt64(raw.count), length: UInt64(items[i].data.count), originalHash: SHA256.hash(items[i].data)))
-                    raw += items[i].data
-                }
-                var stored = try Zstd.compress(raw, parameters: parameters, dictionary: dictionary)
-                var enc: SegmentFrame.Encoding = dictionary == nil ? .zstd : .zstdWithDictionary
-                if stored.count >= raw.count { stored = raw; enc = .stored }
-                frames.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(stored.count), rawLength: UInt64(raw.count),
-                                           encoding: enc, storedHash: SHA256.hash(stored)))
-                w.raw(stored)
-            }
-            start = end
+        var records = [SegmentFrame](), placed = [Int: (frame: Int, offset: Int)]()
+        for (g, (encoding, stored)) in frames.enumerated() {
+            var offset = 0
+            for i in groups[g] { placed[i] = (g, offset); offset += items[i].data.count }
+            records.append(SegmentFrame(offset: UInt64(w.bytes.count), storedLength: UInt64(stored.count), rawLength: UInt64(offset),
+                                        encoding: encoding, storedHash: SHA256.hash(stored)))
+            w.raw(stored)
+        }
+        let entries = items.indices.map { i in
+            SegmentEntry(id: items[i].id, height: items[i].height, time: items[i].time, frame: UInt32(placed[i]!.frame),
+                         offset: UInt64(placed[i]!.offset), length: UInt64(items[i].data.count), originalHash: SHA256.hash(items[i].data))
         }
         let index = SegmentIndex(codec: .zstdFrames, namespace: namespace, windowStart: windowStart, windowEnd: windowEnd,
-                                 dictionary: dictionary.map { SHA256.hash($0) }, parameters: parameters, frames: frames, entries: entries)
+                                 dictionary: dictionary.map { SHA256.hash($0) }, parameters: parameters, frames: records, entries: entries)
         let indexOffset = w.bytes.count
         let indexBytes = encodeIndex(index)
         w.raw(indexBytes)
         w.u64(UInt64(indexOffset)); w.u64(UInt64(indexBytes.count)); w.digest(SHA256.hash(indexBytes)); w.raw(footerMagic)
         return (w.bytes, index)
-    }
-
-    /// The chain codec's container for this blob, when the codec recognises the content and its
-    /// result is smaller than plain zstd of the blob; nil otherwise.
-    static func chainEncoded(_ data: [UInt8], level: Int) -> [UInt8]? {
-        switch ChainCodec.detect(data) {
-        case .rlpHeaders, .era1, .json, .hexText:
-            let archive = ChainCodec.encode(data, level: Int32(clamping: level))
-            guard let h = try? ChainCodec.header(archive), h.transform != .stored && h.transform != .zstd else { return nil }
-            return archive
-        default:
-            return nil
-        }
     }
 
     static func encodeIndex(_ x: SegmentIndex) -> [UInt8] {

@@ -19,6 +19,12 @@ public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
     case accumulatorOverflow(StakeRole)
     case invalidParameter(String)
     case invalidGenesis(String)
+    case unknownProposal(UInt64)
+    /// The proposal is past the stage where it can take this action (deposits, votes).
+    case proposalClosed(proposal: UInt64, status: ProposalStatus, action: String)
+    /// A proposal's content is malformed or would break an invariant (the message says which).
+    case invalidProposal(String)
+    case unknownParameter(String)
 
     public var description: String {
         switch self {
@@ -54,6 +60,14 @@ public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid parameter: \(message)"
         case .invalidGenesis(let message):
             return "invalid genesis: \(message)"
+        case .unknownProposal(let id):
+            return "no proposal \(id); list them with `caldera economy proposals`"
+        case .proposalClosed(let id, let status, let action):
+            return "proposal \(id) is \(status) and can no longer \(action)"
+        case .invalidProposal(let message):
+            return "invalid proposal: \(message)"
+        case .unknownParameter(let name):
+            return "unknown parameter '\(name)'; the keys are listed by `caldera economy report --json` under \"parameters\""
         }
     }
 }

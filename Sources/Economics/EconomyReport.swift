@@ -20,10 +20,36 @@ public struct EconomyReport: Sendable, Hashable, Codable {
         public var status: String
     }
 
+    /// One proposal as `report --json` and `proposals --json` show it.
+    public struct ProposalLine: Sendable, Hashable, Codable {
+        public var id: UInt64
+        public var status: ProposalStatus
+        public var proposer: String
+        public var expedited: Bool
+        /// "KEY=VALUE" changes, then "guardian-add ID" / "guardian-remove ID".
+        public var changes: [String]
+        public var text: String?
+        /// Deposits now in escrow, and everything deposited over the proposal's life.
+        public var escrow: Amount
+        public var totalDeposited: Amount
+        /// "refunded" or "burned" once settled.
+        public var depositOutcome: String?
+        public var depositEndEpoch: UInt64
+        public var votingEndEpoch: UInt64?
+        public var executesAtEpoch: UInt64?
+        /// The final tally once voting ended; during voting, the tally with the stakes now.
+        public var tally: Tally?
+        public var outcome: TallyOutcome?
+        public var failureReason: String?
+    }
+
     public var epoch: UInt64
     public var totalSupply: Amount
     public var accounts: [AccountLine]
     public var pools: [String: Amount]
+    /// Every governable parameter in force, keyed as `--set` names it, valued in its `--set` text form.
+    public var parameters: [String: String] = [:]
+    public var proposals: [ProposalLine] = []
 
     /// Sum of every place a token can be; equals `totalSupply` for a consistent state. A decoded report is input:
     /// a sum past 128 bits gives `UInt128.max` (never equal to a supply that fits) instead of trapping.
@@ -59,6 +85,27 @@ extension EconomyState {
         }
         var reportPools = pools
         reportPools[EconomyState.rewardRoundingPool] = rewardRounding()
-        return EconomyReport(epoch: epoch, totalSupply: totalSupply, accounts: lines, pools: reportPools)
+        reportPools[EconomyState.governanceDepositsPool] = governanceEscrow
+        return EconomyReport(epoch: epoch, totalSupply: totalSupply, accounts: lines, pools: reportPools,
+                             parameters: parameterTable(), proposals: proposalLines())
+    }
+
+    /// Every governable parameter in force, by key.
+    public func parameterTable() -> [String: String] {
+        Dictionary(uniqueKeysWithValues: ParameterKey.allKeys.map { ($0.description, $0.value(in: parameters).description) })
+    }
+
+    /// Every proposal, by id. O(proposals + votes of voting proposals).
+    public func proposalLines() -> [EconomyReport.ProposalLine] {
+        governance.proposals.values.sorted { $0.id < $1.id }.map { p in
+            let content = p.content
+            return EconomyReport.ProposalLine(
+                id: p.id, status: p.status, proposer: p.proposer, expedited: p.expedited,
+                changes: content.changes.map(\.description) + content.guardianAdditions.map { "guardian-add \($0)" }
+                    + content.guardianRemovals.map { "guardian-remove \($0)" },
+                text: content.text, escrow: p.escrow, totalDeposited: p.totalDeposited, depositOutcome: p.depositOutcome,
+                depositEndEpoch: p.depositEndEpoch, votingEndEpoch: p.votingEndEpoch, executesAtEpoch: p.executesAtEpoch,
+                tally: p.status == .voting ? currentTally(of: p) : p.finalTally, outcome: p.tallyOutcome, failureReason: p.failureReason)
+        }
     }
 }

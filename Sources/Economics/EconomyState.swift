@@ -86,7 +86,15 @@ public struct EconomyState: Sendable, Hashable {
     public static let carryPool = "carry"
     /// Report-only pool: the F1 rounding dust inside class accumulators, owed to nobody yet.
     public static let rewardRoundingPool = "rewardRounding"
-    public static let reservedPoolNames: Set<String> = [developersPool, userSupportPool, carryPool, rewardRoundingPool]
+    /// Report-only pool: deposits held in escrow by open proposals.
+    public static let governanceDepositsPool = "governanceDeposits"
+    public static let reservedPoolNames: Set<String> = [developersPool, userSupportPool, carryPool, rewardRoundingPool, governanceDepositsPool]
+
+    /// A name a parameter may give a pool (the slashing destination, governance's burn pool): an account-style name
+    /// that is not one of the economy's own pools.
+    public static func isValidPoolName(_ name: String) -> Bool {
+        isValidAccountName(name) && !reservedPoolNames.contains(name)
+    }
 
     public internal(set) var parameters: EconomyParameters
     public internal(set) var epoch: UInt64
@@ -100,6 +108,8 @@ public struct EconomyState: Sendable, Hashable {
     public internal(set) var recentSlashes: [RecentSlash]
     /// Number of operations applied since genesis; the journal's sequence number of the last one.
     public internal(set) var operationCount: UInt64
+    /// Proposals, the guardian membership and its history (Governance.swift).
+    public internal(set) var governance: GovernanceState
 
     // Derived indexes so that `advance` costs O(jailed + unbonding accounts), not O(accounts). Not persisted.
     var jailedAccounts: Set<String> = []
@@ -119,12 +129,20 @@ public struct EconomyState: Sendable, Hashable {
         }
         totalSupply = supply
         classes = Dictionary(uniqueKeysWithValues: StakeRole.allCases.map { ($0, RewardClass.empty) })
+        // Governance's burn pool appears when first used (it is usually the slashing pool, "burned", anyway).
         pools = [EconomyState.developersPool: .zero, EconomyState.userSupportPool: .zero, EconomyState.carryPool: .zero,
                  genesis.parameters.slashing.destinationPool: .zero]
         totalBonded = .zero
         totalUnbonding = .zero
         recentSlashes = []
         operationCount = 0
+        if let listed = genesis.guardians {
+            for name in listed where accounts[name] == nil { throw .invalidGenesis("guardian '\(name)' is not an account of the genesis") }
+            guard Set(listed).count == listed.count else { throw .invalidGenesis("a guardian is listed twice") }
+            governance = GovernanceState(membership: .listed(listed.sorted()))
+        } else {
+            governance = GovernanceState(membership: .open)
+        }
     }
 
     /// 1–64 characters from [A-Za-z0-9._-]: safe in files, tables and command lines.
@@ -149,6 +167,9 @@ public struct EconomyState: Sendable, Hashable {
         case .slash(let account, let offence): events = try slash(account, offence)
         case .advance(let epochs): events = try advance(epochs)
         case .transfer(let from, let to, let amount): events = try transfer(from, to, amount)
+        case .propose(let account, let content, let deposit, let expedited): events = try propose(account, content, deposit, expedited: expedited)
+        case .deposit(let account, let proposal, let amount): events = try deposit(account, proposal, amount)
+        case .vote(let account, let proposal, let option): events = try vote(account, proposal, option)
         }
         operationCount += 1
         return events
@@ -208,15 +229,16 @@ public struct EconomyState: Sendable, Hashable {
     mutating func rebuildIndexes() {
         jailedAccounts = Set(accounts.values.filter { $0.jailedUntilEpoch != nil }.map(\.id))
         unbondingAccounts = Set(accounts.values.filter { !$0.unbonding.isEmpty }.map(\.id))
+        governance.rebuildIndexes()
     }
 
     /// Assembles a state from persisted parts (used by the ledger).
     init(parameters: EconomyParameters, epoch: UInt64, totalSupply: Amount, accounts: [String: Account],
          classes: [StakeRole: RewardClass], pools: [String: Amount], totalBonded: Amount, totalUnbonding: Amount,
-         recentSlashes: [RecentSlash], operationCount: UInt64) {
+         recentSlashes: [RecentSlash], operationCount: UInt64, governance: GovernanceState) {
         self.parameters = parameters; self.epoch = epoch; self.totalSupply = totalSupply; self.accounts = accounts
         self.classes = classes; self.pools = pools; self.totalBonded = totalBonded; self.totalUnbonding = totalUnbonding
-        self.recentSlashes = recentSlashes; self.operationCount = operationCount
+        self.recentSlashes = recentSlashes; self.operationCount = operationCount; self.governance = governance
         rebuildIndexes()
     }
 }

@@ -16,12 +16,27 @@ extension EconomyState {
         return epoch + delay  // ≤ 10^15 + 10^12: exact
     }
 
+    /// Moves time forward by `epochs`, stopping at every epoch boundary where governance has work (a deposit or
+    /// voting period ending, a timelock expiring): at each stop, due unbondings and jails are released first, then
+    /// governance runs (``processGovernance()``). So `advance(k)` leaves the same state as k single advances.
     mutating func advance(_ epochs: UInt64) throws(EconomyError) -> [EconomyEvent] {
         guard epochs > 0 else { throw .zeroEpochs }
         guard epoch <= EconomyState.maxEpoch, epochs <= EconomyState.maxEpoch - epoch else {
             throw .tooManyEpochs(requested: epochs, epoch: epoch)
         }
-        epoch += epochs
+        let target = epoch + epochs
+        var events: [EconomyEvent] = []
+        repeat {
+            epoch = min(nextGovernanceBoundary(after: epoch) ?? target, target)
+            events += releaseDue()
+            events += processGovernance()
+        } while epoch < target
+        events.append(.epochAdvanced(to: epoch))
+        return events
+    }
+
+    /// Returns unbonding entries that are due to their balances and ends jails that are over.
+    private mutating func releaseDue() -> [EconomyEvent] {
         var events: [EconomyEvent] = []
         for id in unbondingAccounts.sorted() {
             var account = accounts[id]!
@@ -46,7 +61,6 @@ extension EconomyState {
             for role in StakeRole.allCases where accounts[id]!.bonds[role] != nil { rebond(id, role) { _ in } }
             events.append(.unjailed(account: id))
         }
-        events.append(.epochAdvanced(to: epoch))
         return events
     }
 }

@@ -65,11 +65,59 @@ extension EconomyState {
         guard unbonding == totalUnbonding.baseUnits else { throw InvariantViolation("totalUnbonding counter is off") }
         guard jailed == jailedAccounts else { throw InvariantViolation("jailed index is off") }
         guard withUnbonding == unbondingAccounts else { throw InvariantViolation("unbonding index is off") }
+        let escrow = try checkGovernanceInvariants()
         var total: UInt128 = 0
-        for part in [balances, bonded, unbonding, poolTotal, settled, outstanding] { try add(&total, part) }
+        for part in [balances, bonded, unbonding, poolTotal, settled, outstanding, escrow] { try add(&total, part) }
         guard total == totalSupply.baseUnits else {
-            throw InvariantViolation("conservation: balances+bonded+unbonding+pools+rewards = \(total) ≠ total supply \(totalSupply.baseUnits)")
+            throw InvariantViolation("conservation: balances+bonded+unbonding+pools+rewards+deposits = \(total) ≠ total supply \(totalSupply.baseUnits)")
         }
+    }
+
+    /// Governance's invariants; returns the deposits held in escrow (part of conservation). Every proposal is keyed by
+    /// its id, below the next id, with an existing proposer; exactly the proposals in `deposit`, `voting` or `passed`
+    /// are open, and each open proposal's next deadline is after the current epoch (boundaries are never skipped);
+    /// only `deposit` and `voting` proposals hold deposits, each positive and from an existing account; a proposal
+    /// in its deposit period has no votes; the membership history starts at genesis, is ordered, is not dated after
+    /// the current epoch, and lists existing accounts.
+    func checkGovernanceInvariants() throws(InvariantViolation) -> UInt128 {
+        var escrow: UInt128 = 0
+        var open: Set<UInt64> = []
+        for (id, proposal) in governance.proposals {
+            guard proposal.id == id, id >= 1, id < governance.nextProposalID else { throw InvariantViolation("proposal keyed \(id) is numbered \(proposal.id)") }
+            guard accounts[proposal.proposer] != nil else { throw InvariantViolation("proposal \(id) has an unknown proposer") }
+            if proposal.status.isOpen { open.insert(id) }
+            let deadline: UInt64?
+            switch proposal.status {
+            case .deposit: deadline = proposal.depositEndEpoch
+            case .voting: deadline = proposal.votingEndEpoch ?? 0
+            case .passed: deadline = proposal.executesAtEpoch ?? 0
+            default: deadline = nil
+            }
+            if let deadline, deadline <= epoch { throw InvariantViolation("proposal \(id) (\(proposal.status)) is past its deadline \(deadline)") }
+            if proposal.status == .deposit && !proposal.votes.isEmpty { throw InvariantViolation("proposal \(id) has votes before its voting period") }
+            guard proposal.deposits.isEmpty || proposal.status == .deposit || proposal.status == .voting else {
+                throw InvariantViolation("proposal \(id) (\(proposal.status)) still holds deposits")
+            }
+            for (depositor, amount) in proposal.deposits {
+                guard amount.baseUnits > 0, accounts[depositor] != nil else { throw InvariantViolation("proposal \(id) holds a bad deposit of '\(depositor)'") }
+                let (sum, overflow) = escrow.addingReportingOverflow(amount.baseUnits)
+                if overflow { throw InvariantViolation("a sum of holdings overflows 128 bits") }
+                escrow = sum
+            }
+        }
+        guard open == governance.open else { throw InvariantViolation("open-proposal index is off") }
+        let history = governance.membershipHistory
+        guard let first = history.first, first.fromEpoch == 0, first.version == 0 else { throw InvariantViolation("guardian membership history has no genesis entry") }
+        for (earlier, later) in zip(history, history.dropFirst()) where later.fromEpoch < earlier.fromEpoch || later.version <= earlier.version {
+            throw InvariantViolation("guardian membership history is out of order")
+        }
+        guard history.last!.fromEpoch <= epoch else { throw InvariantViolation("a guardian membership is dated after the current epoch") }
+        for change in history {
+            if case .listed(let members) = change.membership, let unknown = members.first(where: { accounts[$0] == nil }) {
+                throw InvariantViolation("guardian member '\(unknown)' is not an account")
+            }
+        }
+        return escrow
     }
 
     /// Invariant "revenue split exact", for a `.distributed` event that applying an operation to `self` produced:

@@ -50,8 +50,16 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
 /// since this one loaded it, so no two writers compute the same journal sequence or overwrite each other's rows
 /// from a stale snapshot. A ledger opened `readOnly` reads one consistent snapshot and never writes.
 public final class Ledger {
-    /// The schema version in `PRAGMA user_version`.
-    public static let schemaVersion = 1
+    /// The schema version in `PRAGMA user_version`: 1 (economy), 2 (governance: the `proposals` table).
+    public static let schemaVersion = 2
+
+    /// The schema's versioned migrations, in order: each takes a ledger from the version before it to `version`.
+    /// ``migrate(_:)`` applies the missing ones in one write transaction, so an older ledger opened for writing is
+    /// upgraded entirely or not at all; `create` builds version 1 and migrates it, so new and upgraded ledgers are
+    /// made by the same steps. Version 1 ledgers stay readable read-only (as a state without proposals).
+    static let migrations: [(version: Int, apply: @Sendable (Database) throws -> Void)] = [
+        (2, { db in try db.execute(sql: "CREATE TABLE proposals (id INTEGER PRIMARY KEY, record TEXT NOT NULL)") }),
+    ]
     /// How long a writer waits for another process's transaction before giving up with ``LedgerError/busy(_:)``.
     public static let busyTimeout: TimeInterval = 5
 
@@ -81,6 +89,8 @@ public final class Ledger {
         var totalUnbonding: Amount
         var recentSlashes: [RecentSlash]
         var operationCount: UInt64
+        /// Absent in schema-version-1 ledgers: no proposals, open guardian membership.
+        var governance: GovernanceState.Globals?
     }
 
     private init(path: String, database: any DatabaseWriter, state: EconomyState, readOnly: Bool) {
@@ -152,8 +162,9 @@ public final class Ledger {
         guard header.count == 100, header[0..<16].elementsEqual(Array("SQLite format 3\0".utf8)), header[18] == 2, header[19] == 2 else {
             throw LedgerError.notALedger(path)
         }
+        // In WAL mode the header may predate a migration not yet checkpointed; loadState checks the version exactly.
         let version = header[60..<64].reduce(0) { $0 << 8 | Int($1) }
-        guard version == schemaVersion else { throw LedgerError.unsupportedVersion(path: path, version: version) }
+        guard (1...schemaVersion).contains(version) else { throw LedgerError.unsupportedVersion(path: path, version: version) }
         return resolved
     }
 
@@ -214,8 +225,9 @@ public final class Ledger {
                 CREATE TABLE accounts (id TEXT PRIMARY KEY, record TEXT NOT NULL);
                 CREATE TABLE journal (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, kind TEXT NOT NULL,
                                       operation TEXT NOT NULL, events TEXT NOT NULL);
-                PRAGMA user_version = \(Ledger.schemaVersion);
+                PRAGMA user_version = 1;
                 """)
+            try Ledger.migrate(db)
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('globals', ?)", arguments: [globals])
             for (id, record) in accountRows {
                 try db.execute(sql: "INSERT INTO accounts (id, record) VALUES (?, ?)", arguments: [id, record])
@@ -243,6 +255,9 @@ public final class Ledger {
         do {
             database = readOnly ? try DatabaseQueue(path: resolved, configuration: configuration(readOnly: true, busyTimeout: busyTimeout))
                                 : try openPool(resolved, busyTimeout: busyTimeout)
+            if !readOnly, try database.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }) < schemaVersion {
+                try database.write { db in try migrate(db) }
+            }
         } catch {
             throw mapped(error, path: path)
         }
@@ -255,11 +270,22 @@ public final class Ledger {
         do { return try database.read(body) } catch { throw mapped(error, path: path) }
     }
 
-    /// Loads and checks the whole state from inside a transaction. O(accounts).
+    /// Applies the migrations the ledger lacks, under the write lock (so concurrent openers migrate once).
+    static func migrate(_ db: Database) throws {
+        var version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        guard (1...schemaVersion).contains(version) else { throw LedgerError.unsupportedVersion(path: db.description, version: version) }
+        for migration in migrations where migration.version > version {
+            try migration.apply(db)
+            try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+            version = migration.version
+        }
+    }
+
+    /// Loads and checks the whole state from inside a transaction. O(accounts + proposals).
     private static func loadState(_ db: Database, path: String) throws -> EconomyState {
         let decoder = JSONDecoder()
         let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-        guard version == Ledger.schemaVersion else { throw LedgerError.unsupportedVersion(path: path, version: version) }
+        guard (1...Ledger.schemaVersion).contains(version) else { throw LedgerError.unsupportedVersion(path: path, version: version) }
         guard try db.tableExists("meta"), try db.tableExists("accounts"), try db.tableExists("journal") else {
             throw LedgerError.corrupt("a table of the ledger is missing")
         }
@@ -276,6 +302,19 @@ public final class Ledger {
             }
             accounts[id] = try decoder.decode(Account.self, from: Data(record.utf8))
         }
+        var proposals: [UInt64: Proposal] = [:]
+        if version >= 2 {
+            guard try db.tableExists("proposals") else { throw LedgerError.corrupt("the proposals table is missing") }
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, record FROM proposals")
+            while let row = try rows.next() {
+                guard let id = row["id"] as Int64?, let record = row["record"] as String? else {
+                    throw LedgerError.corrupt("a proposal row has no id or record")
+                }
+                let proposal = try decoder.decode(Proposal.self, from: Data(record.utf8))
+                guard Int64(clamping: proposal.id) == id else { throw LedgerError.corrupt("proposal row \(id) holds proposal \(proposal.id)") }
+                proposals[proposal.id] = proposal
+            }
+        }
         let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM journal") ?? -1
         guard lastSeq >= 0, UInt64(lastSeq) == globals.operationCount else {
             throw LedgerError.corrupt("journal ends at \(lastSeq) but the state has applied \(globals.operationCount) operations")
@@ -283,7 +322,8 @@ public final class Ledger {
         let state = EconomyState(
             parameters: globals.parameters, epoch: globals.epoch, totalSupply: globals.totalSupply, accounts: accounts,
             classes: globals.classes, pools: globals.pools, totalBonded: globals.totalBonded,
-            totalUnbonding: globals.totalUnbonding, recentSlashes: globals.recentSlashes, operationCount: globals.operationCount)
+            totalUnbonding: globals.totalUnbonding, recentSlashes: globals.recentSlashes, operationCount: globals.operationCount,
+            governance: globals.governance.map { GovernanceState(globals: $0, proposals: proposals) } ?? GovernanceState(membership: .open))
         do { try state.checkInvariants() } catch { throw LedgerError.corrupt(String(describing: error)) }
         return state
     }
@@ -292,7 +332,7 @@ public final class Ledger {
         let globals = Globals(parameters: state.parameters, epoch: state.epoch, totalSupply: state.totalSupply,
                               classes: state.classes, pools: state.pools, totalBonded: state.totalBonded,
                               totalUnbonding: state.totalUnbonding, recentSlashes: state.recentSlashes,
-                              operationCount: state.operationCount)
+                              operationCount: state.operationCount, governance: state.governance.globals)
         return try String(decoding: encoder.encode(globals), as: UTF8.self)
     }
 
@@ -321,6 +361,11 @@ public final class Ledger {
                     guard let account = state.accounts[id] else { continue }
                     let record = try String(decoding: encoder.encode(account), as: UTF8.self)
                     try db.execute(sql: "INSERT OR REPLACE INTO accounts (id, record) VALUES (?, ?)", arguments: [id, record])
+                }
+                for id in Set(events.flatMap(\.proposals)).sorted() {
+                    guard let proposal = state.governance.proposals[id] else { continue }
+                    let record = try String(decoding: encoder.encode(proposal), as: UTF8.self)
+                    try db.execute(sql: "INSERT OR REPLACE INTO proposals (id, record) VALUES (?, ?)", arguments: [Int64(id), record])
                 }
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'globals'", arguments: [try encodedGlobals()])
                 try db.execute(sql: "INSERT INTO journal (seq, epoch, kind, operation, events) VALUES (?, ?, 'operation', ?, ?)",
@@ -380,6 +425,17 @@ public final class Ledger {
     public func eligibleNodes(role: StakeRole, atEpoch epoch: UInt64) -> [EligibleNode] {
         state.eligibleNodes(role: role, atEpoch: epoch)
     }
+
+    /// The guardian set in force at `epoch` (membership from governance, weights from guardian bonds), as of the
+    /// state this object last read: see ``EconomyState/guardianSet(atEpoch:)``. Guardian consensus reads it per epoch,
+    /// opening the ledger read-only; ``EconomyParameters/snapshotSlotMillis`` and the guardian minimum in force are in
+    /// `state.parameters`.
+    public func guardianSet(atEpoch epoch: UInt64) -> GuardianSetView {
+        state.guardianSet(atEpoch: epoch)
+    }
+
+    /// See ``EconomyState/guardianSchedule()``: the set from each membership change on, for a committee schedule.
+    public func guardianSchedule() -> [GuardianSetView] { state.guardianSchedule() }
 
     // MARK: - Errors
 

@@ -14,6 +14,12 @@ public enum EconomyOperation: Sendable, Hashable, Codable {
     case advance(epochs: UInt64)
     /// Move liquid tokens between accounts, creating `to` if it does not exist.
     case transfer(from: String, to: String, amount: Amount)
+    /// Submit a governance proposal with an initial deposit taken from the proposer's balance into escrow.
+    case propose(account: String, content: ProposalContent, deposit: Amount, expedited: Bool)
+    /// Add to a proposal's deposit (during its deposit or voting period).
+    case deposit(account: String, proposal: UInt64, amount: Amount)
+    /// Vote on a proposal in its voting period; a later vote by the same account replaces the earlier one.
+    case vote(account: String, proposal: UInt64, option: VoteOption)
 }
 
 /// What an operation did, for the journal, the CLI and other layers (e.g. the guardian set watching jailings).
@@ -32,6 +38,33 @@ public enum EconomyEvent: Sendable, Hashable, Codable {
     case unjailed(account: String)
     case epochAdvanced(to: UInt64)
     case transferred(from: String, to: String, amount: Amount)
+    case proposalSubmitted(proposal: UInt64, proposer: String, deposit: Amount, expedited: Bool)
+    case deposited(account: String, proposal: UInt64, amount: Amount, escrow: Amount)
+    case votingStarted(proposal: UInt64, endsAtEpoch: UInt64)
+    case voted(account: String, proposal: UInt64, option: VoteOption)
+    /// The stake-weighted votes when the voting period ended, and what the tally rules made of them.
+    case proposalTallied(proposal: UInt64, tally: Tally, outcome: TallyOutcome, expedited: Bool)
+    case proposalPassed(proposal: UInt64, executesAtEpoch: UInt64)
+    case proposalExpired(proposal: UInt64)
+    case depositRefunded(account: String, proposal: UInt64, amount: Amount)
+    case depositsBurned(proposal: UInt64, amount: Amount, pool: String)
+    /// A passed proposal's changes, applied; `recounted` are the accounts whose bonds a new minimum re-counted.
+    case proposalExecuted(proposal: UInt64, content: ProposalContent, recounted: [String])
+    case proposalFailed(proposal: UInt64, reason: String)
+    /// The guardian set in force from `fromEpoch` (members with an active guardian bond).
+    case guardianSetChanged(fromEpoch: UInt64, members: [String])
+
+    /// The proposals whose records this event changed; the ledger rewrites exactly these rows.
+    public var proposals: [UInt64] {
+        switch self {
+        case .proposalSubmitted(let id, _, _, _), .deposited(_, let id, _, _), .votingStarted(let id, _), .voted(_, let id, _),
+             .proposalTallied(let id, _, _, _), .proposalPassed(let id, _), .proposalExpired(let id), .depositRefunded(_, let id, _),
+             .depositsBurned(let id, _, _), .proposalExecuted(let id, _, _), .proposalFailed(let id, _):
+            return [id]
+        default:
+            return []
+        }
+    }
 
     /// The accounts whose records this event changed; the ledger rewrites exactly these rows.
     public var accounts: [String] {
@@ -43,7 +76,12 @@ public enum EconomyEvent: Sendable, Hashable, Codable {
             return [payer]
         case .transferred(let from, let to, _):
             return [from, to]
-        case .epochAdvanced:
+        case .proposalSubmitted(_, let a, _, _), .deposited(let a, _, _, _), .depositRefunded(let a, _, _):
+            return [a]
+        case .proposalExecuted(_, _, let recounted):
+            return recounted
+        case .epochAdvanced, .votingStarted, .voted, .proposalTallied, .proposalPassed, .proposalExpired, .depositsBurned,
+             .proposalFailed, .guardianSetChanged:
             return []
         }
     }
@@ -53,12 +91,15 @@ public enum EconomyEvent: Sendable, Hashable, Codable {
 public struct Genesis: Sendable, Hashable, Codable {
     public var accounts: [String: Amount]
     public var parameters: EconomyParameters
+    /// The initial guardian membership: nil (the default) for an open membership (every account with an active
+    /// guardian bond), or the listed accounts only.
+    public var guardians: [String]?
 
-    public init(accounts: [String: Amount], parameters: EconomyParameters = .default) {
-        self.accounts = accounts; self.parameters = parameters
+    public init(accounts: [String: Amount], parameters: EconomyParameters = .default, guardians: [String]? = nil) {
+        self.accounts = accounts; self.parameters = parameters; self.guardians = guardians
     }
 
-    private enum CodingKeys: String, CodingKey { case accounts, parameters }
+    private enum CodingKeys: String, CodingKey { case accounts, parameters, guardians }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -71,11 +112,13 @@ public struct Genesis: Sendable, Hashable, Codable {
         }
         self.accounts = accounts
         self.parameters = try c.field(.parameters, expected: "an object (see docs/economics.md)") ?? .default
+        self.guardians = try c.field(.guardians, expected: "a list of account names")
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(accounts.mapValues(\.description), forKey: .accounts)
         try c.encode(parameters, forKey: .parameters)
+        try c.encodeIfPresent(guardians, forKey: .guardians)
     }
 }

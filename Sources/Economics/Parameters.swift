@@ -242,14 +242,24 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
     public var unbondingEpochs: UInt64
     public var revenueSplit: RevenueSplit
     public var slashing: SlashingPolicy
+    /// The rules of governance itself (deposits, periods, tally thresholds, timelock); see Governance.swift.
+    public var governance: GovernanceParameters
+    /// Length of one guardian snapshot slot in milliseconds (default 12,000: Ethereum's SECONDS_PER_SLOT). The
+    /// economy does not use it; guardian consensus reads the value in force from the ledger.
+    public var snapshotSlotMillis: UInt64
+
+    /// Bounds of ``snapshotSlotMillis``: 1 ms to one day.
+    public static let snapshotSlotRange: ClosedRange<UInt64> = 1...86_400_000
 
     public static let `default` = EconomyParameters(
         minimumStake: [.flexible: try! Amount(era: 50_000), .core: try! Amount(era: 100_000), .guardian: try! Amount(era: 500_000)],
         unbondingEpochs: 7, revenueSplit: .default, slashing: .default)
 
-    public init(minimumStake: [StakeRole: Amount], unbondingEpochs: UInt64, revenueSplit: RevenueSplit, slashing: SlashingPolicy) {
+    public init(minimumStake: [StakeRole: Amount], unbondingEpochs: UInt64, revenueSplit: RevenueSplit, slashing: SlashingPolicy,
+                governance: GovernanceParameters = .default, snapshotSlotMillis: UInt64 = 12_000) {
         self.minimumStake = minimumStake; self.unbondingEpochs = unbondingEpochs
         self.revenueSplit = revenueSplit; self.slashing = slashing
+        self.governance = governance; self.snapshotSlotMillis = snapshotSlotMillis
     }
 
     public func minimum(for role: StakeRole) -> Amount { minimumStake[role] ?? .zero }
@@ -278,12 +288,16 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
         }
         guard slashing.escalationFactor >= 1 else { throw .invalidParameter("parameters.slashing.escalationFactor must be at least 1") }
         guard slashing.tombstoneAfterOffences >= 1 else { throw .invalidParameter("parameters.slashing.tombstoneAfterOffences must be at least 1") }
-        guard !slashing.destinationPool.isEmpty, !EconomyState.reservedPoolNames.contains(slashing.destinationPool) else {
-            throw .invalidParameter("parameters.slashing.destinationPool must be a non-empty name other than \(EconomyState.reservedPoolNames.sorted())")
+        guard EconomyState.isValidPoolName(slashing.destinationPool) else {
+            throw .invalidParameter("parameters.slashing.destinationPool must be a name of 1-64 letters, digits, '-', '_' or '.' other than \(EconomyState.reservedPoolNames.sorted())")
         }
+        guard EconomyParameters.snapshotSlotRange.contains(snapshotSlotMillis) else {
+            throw .invalidParameter("parameters.snapshotSlotMillis must be between \(EconomyParameters.snapshotSlotRange.lowerBound) and \(EconomyParameters.snapshotSlotRange.upperBound) milliseconds")
+        }
+        try governance.validate()
     }
 
-    private enum CodingKeys: String, CodingKey { case minimumStake, unbondingEpochs, revenueSplit, slashing }
+    private enum CodingKeys: String, CodingKey { case minimumStake, unbondingEpochs, revenueSplit, slashing, governance, snapshotSlotMillis }
 
     // Genesis files give amounts in ERA notation ("50000 ERA") and may omit any key.
     public init(from decoder: any Decoder) throws {
@@ -304,6 +318,8 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
         unbondingEpochs = try c.field(.unbondingEpochs, expected: "a whole number of epochs") ?? d.unbondingEpochs
         revenueSplit = try c.field(.revenueSplit, expected: "an object of five basis-point counts") ?? d.revenueSplit
         slashing = try c.field(.slashing, expected: "an object (see docs/economics.md)") ?? d.slashing
+        governance = try c.field(.governance, expected: "an object (see docs/economics.md, governance)") ?? d.governance
+        snapshotSlotMillis = try c.field(.snapshotSlotMillis, expected: "a whole number of milliseconds") ?? d.snapshotSlotMillis
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -314,5 +330,7 @@ public struct EconomyParameters: Sendable, Hashable, Codable {
         try c.encode(unbondingEpochs, forKey: .unbondingEpochs)
         try c.encode(revenueSplit, forKey: .revenueSplit)
         try c.encode(slashing, forKey: .slashing)
+        try c.encode(governance, forKey: .governance)
+        try c.encode(snapshotSlotMillis, forKey: .snapshotSlotMillis)
     }
 }

@@ -84,6 +84,11 @@ public struct CalderaPolicy: ScalingPolicy, Equatable {
         /// Scale down only when the queue is below this many seconds of the committed capacity.
         public var scaleDownMaxQueueSeconds: Double = 0.1
         public init() {}
+
+        /// The parameters in words, for a result's conditions.
+        public var summary: String {
+            "control every \(fmt(controlInterval)) s, Holt level τ \(fmt(levelTimeConstant)) s / trend β \(fmt(beta)), look-ahead activation + \(fmt(controlInterval)) s, n = ⌈R/\(fmt(maxUtilization)) + \(fmt(headroomZ))·√R⌉ + ⌈Q/(μ·\(fmt(backlogDrainSeconds)) s)⌉, scale-down to the max of \(fmt(scaleDownStabilization)) s of slow-level (τ \(fmt(downLevelTimeConstant)) s) recommendations"
+        }
     }
 
     public var configuration: Configuration

@@ -13,8 +13,9 @@ public enum ExecutionRunner {
         return min(config.ceiling, max(config.floor, n))
     }
 
-    public static func calderaPolicy(config: SimulationConfig) -> CalderaPolicy {
-        var c = CalderaPolicy.Configuration()
+    /// Caldera's policy with `parameters` (tuning knobs), bounded by the simulation's floor, ceiling and activation delay.
+    public static func calderaPolicy(config: SimulationConfig, parameters: CalderaPolicy.Configuration = .init()) -> CalderaPolicy {
+        var c = parameters
         c.floor = config.floor; c.ceiling = config.ceiling; c.activationDelay = config.activationDelay
         return CalderaPolicy(configuration: c)
     }
@@ -35,14 +36,16 @@ public enum ExecutionRunner {
     }
 
     /// Runs one policy on a workload. Fixed policies start at their size; the autoscalers at `warmStart`.
-    public static func run(_ kind: PolicyKind, workload: ArrivalWorkload, config: SimulationConfig) -> SimulationResult {
+    public static func run(_ kind: PolicyKind, workload: ArrivalWorkload, config: SimulationConfig,
+                           caldera parameters: CalderaPolicy.Configuration = .init()) -> SimulationResult {
         let sim = Simulator(config: config)
         let warm = warmStart(workload: workload, config: config)
         let warmNote = "; warm start with \(warm) nodes (first 60 s mean rate at ρ=0.8)"
         switch kind {
         case .caldera:
-            var r = sim.run(workload: workload, policy: calderaPolicy(config: config), initialNodes: warm)
-            r.conditions += warmNote + "; Caldera policy: control every 0.25 s, Holt level τ 1 s / trend β 0.2, look-ahead activation + 0.25 s, n = ⌈R/0.85 + 2.5·√R⌉ + ⌈Q/(μ·2 s)⌉, scale-down to the max of 30 s of slow-level (τ 5 s) recommendations"
+            let policy = calderaPolicy(config: config, parameters: parameters)
+            var r = sim.run(workload: workload, policy: policy, initialNodes: warm)
+            r.conditions += warmNote + "; Caldera policy: " + policy.configuration.summary
             return r
         case .hpa:
             var r = sim.run(workload: workload, policy: hpaPolicy(config: config), initialNodes: warm)
@@ -60,6 +63,31 @@ public enum ExecutionRunner {
             r.conditions += "; fixed \(n) nodes (busiest 1-s bin \(fmt(workload.peakRatePerSecond)) tx/s at ρ=0.8)"
             return r
         }
+    }
+
+    /// The smallest fixed allocation that serves `workload` with p99 queueing delay ≤ `p99` and at most
+    /// `dropped` dropped transactions: the cheapest fixed baseline that is as good as a policy under test.
+    /// Bisection over [floor, ceiling] on the same seeded run (the simulator is deterministic); it assumes
+    /// more nodes never worsen p99 or drops, which holds for a FIFO queue up to the service-time draws.
+    /// Nil if even the ceiling misses. Returns the size and its run.
+    public static func smallestFixed(meetingP99 p99: Double, dropped: Int, workload: ArrivalWorkload,
+                                     config: SimulationConfig) -> (nodes: Int, result: SimulationResult)? {
+        let sim = Simulator(config: config)
+        func attempt(_ n: Int) -> SimulationResult {
+            var r = sim.run(workload: workload, policy: FixedPolicy(nodes: n, label: "fixed-equal-p99"), initialNodes: n)
+            r.conditions += "; fixed \(n) nodes (smallest fixed size with p99 ≤ \(fmt(p99)) s and ≤ \(dropped) dropped)"
+            return r
+        }
+        func meets(_ r: SimulationResult) -> Bool { r.p99DelaySeconds <= p99 && r.droppedTx <= dropped }
+        var hiResult = attempt(config.ceiling)
+        guard meets(hiResult) else { return nil }
+        var lo = config.floor - 1, hi = config.ceiling   // lo misses (or is below the floor), hi meets
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            let r = attempt(mid)
+            if meets(r) { hi = mid; hiResult = r } else { lo = mid }
+        }
+        return (hi, hiResult)
     }
 
     public static func runAll(workload: ArrivalWorkload, config: SimulationConfig) -> [SimulationResult] {

@@ -10,6 +10,8 @@ struct ClaimsCommand: ParsableCommand {
 
     @OptionGroup var format: ReportFormat
     @Option(help: "Run only this group.") var only: String?
+    @Option(help: "Also write the claims as one static HTML page (inline SVG, no network) to this file.") var html: String?
+    @Flag(help: "Replace the HTML file if it exists.") var force = false
 
     func validate() throws {
         if let only, !ClaimsRegistry.groups.contains(where: { $0.name == only }) {
@@ -18,7 +20,15 @@ struct ClaimsCommand: ParsableCommand {
     }
 
     func run() throws {
-        try format.emit(ClaimsRegistry.run(only: only, context: .fromEnvironment())) { print(ClaimsTable.render($0)) }
+        if let html { try checkOutput(html, force: force) }
+        let rows = ClaimsRegistry.run(only: only, context: .fromEnvironment())
+        if let html {
+            let when = ISO8601DateFormatter().string(from: Date())
+            let groups = only ?? ClaimsRegistry.groups.map(\.name).joined(separator: ", ")
+            let page = ClaimsPage.render(rows, subtitle: "measured by `caldera claims` on this machine, \(when); groups: \(groups)")
+            try writeOutput(Array(page.utf8), to: html, force: force)
+        }
+        try format.emit(rows) { print(ClaimsTable.render($0)) }
     }
 }
 

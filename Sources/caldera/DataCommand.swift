@@ -83,6 +83,8 @@ public struct DataCommand: ParsableCommand {
         @Flag(help: "Do not train per-namespace dictionaries.") var noDictionaries = false
         @Option(help: "Group blobs posted within windows of this length into one segment (e.g. 1d, 1h).") var segmentWindow = "1d"
         @Option(parsing: .unconditional, help: "Raw bytes per compressed frame (a cold read decompresses at most one frame, up to the blob).") var frameSize = 32 << 20
+        @Option(parsing: .unconditional, help: "zstd level (1–22) of the chain codec's columns, for blobs a trial gives to the codec.") var codecLevel = Segment.EncodingChoice().chainLevel
+        @Option(parsing: .unconditional, help: "Threads that encode segments and frames at once (default: the machine's cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws { _ = try options() }
 
@@ -94,10 +96,12 @@ public struct DataCommand: ParsableCommand {
             guard (1...22).contains(level) else { throw failure("--level \(level): zstd levels are 1–22") }
             guard windowLog == 0 || (10...31).contains(windowLog) else { throw failure("--window-log \(windowLog): use 0 or 10–31") }
             guard frameSize >= 1 else { throw failure("--frame-size must be positive") }
+            guard (1...22).contains(codecLevel) else { throw failure("--codec-level \(codecLevel): zstd levels are 1–22") }
+            guard (1...256).contains(jobs) else { throw failure("--jobs \(jobs): use 1–256") }
             return DataStore.MigrationOptions(
                 policy: TieringPolicy(hotWindow: window, segmentWindow: segWindow),
                 parameters: Zstd.Parameters(level: level, windowLog: windowLog, longDistanceMatching: !noLong),
-                frameTarget: frameSize, dictionaries: !noDictionaries)
+                frameTarget: frameSize, dictionaries: !noDictionaries, choice: Segment.EncodingChoice(chainLevel: codecLevel, workers: jobs))
         }
     }
 

@@ -15,7 +15,8 @@ public struct EconomyCommand: ParsableCommand {
             Amounts are decimal ERA with up to 18 decimals, with or without the " ERA" suffix: "150000 ERA", \
             "0.5", "0.000000000000000001 ERA". The ledger is an SQLite file; every command is one transaction.
             """,
-        subcommands: [Init.self, Stake.self, Unstake.self, Distribute.self, Claim.self, Slash.self, Advance.self, Report.self])
+        subcommands: [Init.self, Stake.self, Unstake.self, Distribute.self, Claim.self, Slash.self, Advance.self, Report.self,
+                      Propose.self, Deposit.self, Vote.self, Proposals.self])
 
     public init() {}
 }
@@ -26,24 +27,26 @@ struct EconomyLedgerOption: ParsableArguments {
     var ledger: String
 }
 
-fileprivate func parseAmount(_ text: String, _ what: String) throws(CLIError) -> Amount {
+func parseAmount(_ text: String, _ what: String) throws(CLIError) -> Amount {
     do { return try Amount(parsing: text) } catch { throw failure("\(what): \(error.description)") }
 }
 
 extension StakeRole: ExpressibleByArgument {}
 extension Offence: ExpressibleByArgument {}
 
-/// Opens the ledger, applies one operation, prints its events.
-fileprivate func applyOne(_ ledgerPath: String, _ operation: EconomyOperation) throws(CLIError) {
+/// Opens the ledger, applies one operation, prints its events; returns them.
+@discardableResult
+func applyOne(_ ledgerPath: String, _ operation: EconomyOperation, printing: Bool = true) throws(CLIError) -> [EconomyEvent] {
     let events = try attempt {
         let ledger = try Ledger.open(path: ledgerPath)
         return try ledger.apply(operation)
     }
-    for event in events { print(render(event)) }
+    if printing { for event in events { print(render(event)) } }
+    return events
 }
 
 /// One line of human-readable text per event.
-fileprivate func render(_ event: EconomyEvent) -> String {
+func render(_ event: EconomyEvent) -> String {
     switch event {
     case let .staked(account, role, amount, bonded):
         return "staked \(amount) from \(account) as \(role); bonded now \(bonded)"
@@ -71,6 +74,8 @@ fileprivate func render(_ event: EconomyEvent) -> String {
         return "epoch is now \(epoch)"
     case let .transferred(from, to, amount):
         return "transferred \(amount) from \(from) to \(to)"
+    default:
+        return renderGovernance(event)
     }
 }
 
@@ -170,7 +175,11 @@ extension EconomyCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show where every token is: balances, bonds, unbonding, pending rewards and pools.",
-            discussion: "With --json, amounts are decimal strings of base units (1 ERA = 10^18).")
+            discussion: """
+                With --json, amounts are decimal strings of base units (1 ERA = 10^18); "parameters" maps every \
+                governable key to its value in force (in --set form) and "proposals" lists each proposal's id, \
+                status and tally (see `proposals --help`).
+                """)
         @OptionGroup var options: EconomyLedgerOption
         @OptionGroup var format: ReportFormat
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Claims
 import Execution
 import Foundation
 
@@ -7,7 +8,7 @@ public struct ExecutionCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "execution",
         abstract: "Execution layer: load-aware scaling of flexible nodes, simulated against baselines.",
-        subcommands: [Simulate.self])
+        subcommands: [Simulate.self, Tune.self])
     public init() {}
 
     public struct Simulate: ParsableCommand {
@@ -79,6 +80,37 @@ public struct ExecutionCommand: ParsableCommand {
                 throw .invalidParameter("pass exactly one of --trace FILE or --scenario NAME")
             }
             return (policy.kinds.map { ExecutionRunner.run($0, workload: workload, config: config) }, workload)
+        }
+    }
+}
+
+extension ExecutionCommand {
+    /// `caldera execution tune`: the parameter search behind the Caldera policy's defaults, on the tune inputs only.
+    public struct Tune: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Try the Caldera policy's parameter variants on the tune inputs (not the report-only ones).",
+            discussion: """
+            For each variant (headroom z, scale-down window) prints the node-seconds saved against the \
+            smallest fixed allocation that meets the same p99 delay, on the tune inputs \
+            (\(ExecutionClaims.tuneInputs.sorted().joined(separator: ", "))). The claims row execution.waste reports the \
+            defaults on the other inputs. Shared traces: $CALDERA_SHARED or ../shared. Takes minutes.
+            """)
+        public init() {}
+
+        public func run() throws {
+            let (results, missing) = ExecutionClaims.tune(sharedDirectory: ClaimContext.fromEnvironment().sharedDirectory)
+            let inputs = results.first?.figures.map(\.input) ?? []
+            func pad(_ s: String) -> String { s.padding(toLength: 36, withPad: " ", startingAt: 0) }
+            print("z     ρ max  window s  " + inputs.map(pad).joined() + "min saving")
+            for r in results {
+                let p = r.parameters
+                var line = String(format: "%-5.2f %-6.2f %-9.0f ", p.headroomZ, p.maxUtilization, p.scaleDownStabilization)
+                for fig in r.figures {
+                    line += pad(String(format: "%.1f%% (p99 %.3f s, fixed ", fig.savingPercent, fig.calderaP99) + (fig.fixedNodes.map(String.init) ?? "none") + ")")
+                }
+                print(line + String(format: "%.1f%%", r.minSavingPercent))
+            }
+            if !missing.isEmpty { print("not found: " + missing.joined(separator: "; ")) }
         }
     }
 }

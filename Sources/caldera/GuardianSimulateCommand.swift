@@ -160,11 +160,3 @@ enum Decimal6 {
         return w * 1_000_000 + frac
     }
 }
-
-/// `caldera guardian …`
-struct GuardianCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "guardian",
-        abstract: "Metalayer guardians: consensus on one snapshot of every rollup per slot.",
-        subcommands: [GuardianSimulate.self])
-}

@@ -80,8 +80,13 @@ struct DataCLITests {
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown blob id") && unknown.stdout.isEmpty)
         #expect(try cli(["data", "get", "--store", store, "xyz"]).status == 2)
         #expect(try cli(["data", "log", "inclusion", "--store", store, String(repeating: "0", count: 64)]).status == 2)
+        // out-of-range codec level and thread count are bad input, checked before the store is touched
+        for bad in [["--codec-level", "0"], ["--codec-level", "23"], ["--jobs", "0"]] {
+            let m = try cli(["data", "migrate", "--store", store, "--older-than", "0s"] + bad)
+            #expect(m.status == 2 && m.stderr.contains(bad[0]), "\(bad): \(m.stderr)")
+        }
         // a corrupt segment: get fails cleanly, verify lists it (exit 1), no partial output file
-        #expect(try cli(["data", "migrate", "--store", store, "--older-than", "0s", "--level", "1"]).status == 0)
+        #expect(try cli(["data", "migrate", "--store", store, "--older-than", "0s", "--level", "1", "--codec-level", "3", "--jobs", "1"]).status == 0)
         let segDir = store + "/cold/segments"
         let seg = try #require(try FileManager.default.contentsOfDirectory(atPath: segDir).first { $0.hasSuffix(".seg") })
         let path = segDir + "/" + seg

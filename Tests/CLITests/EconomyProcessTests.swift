@@ -79,6 +79,31 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
     return ledger
 }
 
+/// The sum of every place `report --json` puts a token: each account's balance, bonds, unbonding and pending rewards,
+/// and every pool. Equal to `totalSupply` when the supply is conserved.
+func accountedFor(_ json: [String: Any]) -> UInt128 {
+    var total: UInt128 = 0
+    for account in json["accounts"] as! [[String: Any]] {
+        total += UInt128(account["balance"] as! String)! + UInt128(account["unbonding"] as! String)!
+            + UInt128(account["pendingRewards"] as! String)!
+        for (_, value) in account["bonded"] as! [String: String] { total += UInt128(value)! }
+    }
+    for (_, value) in json["pools"] as! [String: String] { total += UInt128(value)! }
+    return total
+}
+
+/// Runs `caldera economy ARGUMENTS --ledger LEDGER` and expects a refusal: exit 2, an `error:` line, and neither the
+/// journal nor the report changed.
+func expectRefusedWithoutWrite(_ arguments: [String], ledger: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let length = try Ledger.open(path: ledger).journalLength()
+    let before = try runTool(cliName(), ["economy", "report", "--ledger", ledger, "--json"]).stdout
+    let result = try runTool(cliName(), ["economy"] + arguments + ["--ledger", ledger])
+    #expect(result.status == 2, "\(arguments): \(result.stdout)", sourceLocation: sourceLocation)
+    #expect(result.stderr.hasPrefix("error: "), sourceLocation: sourceLocation)
+    #expect(try Ledger.open(path: ledger).journalLength() == length, sourceLocation: sourceLocation)
+    #expect(try runTool(cliName(), ["economy", "report", "--ledger", ledger, "--json"]).stdout == before, sourceLocation: sourceLocation)
+}
+
 @Suite(.serialized) struct EconomyProcessTests {
     static let killRounds = longTests ? 50 : 10
 
@@ -206,15 +231,8 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
         let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any]
         let supply = UInt128(json["totalSupply"] as! String)!
         #expect(supply == era(1_405_000).baseUnits)
-        var total: UInt128 = 0
-        for account in json["accounts"] as! [[String: Any]] {
-            total += UInt128(account["balance"] as! String)! + UInt128(account["unbonding"] as! String)!
-                + UInt128(account["pendingRewards"] as! String)!
-            for (_, value) in account["bonded"] as! [String: String] { total += UInt128(value)! }
-        }
+        #expect(accountedFor(json) == supply)
         let pools = json["pools"] as! [String: String]
-        for (_, value) in pools { total += UInt128(value)! }
-        #expect(total == supply)
         #expect(pools["developers"] == era(100).baseUnitsString)
         #expect(pools["userSupport"] == era(100).baseUnitsString)
         #expect(pools["burned"] == era(20).baseUnitsString)  // 0.01% of 200,000
@@ -245,12 +263,8 @@ func checkLedgerAfterWriters(_ path: String, _ context: String) throws -> Ledger
         let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
         try #"{"accounts": {"alice": "1000000 ERA"}}"#.write(toFile: genesis, atomically: true, encoding: .utf8)
         #expect(try runTool(cliName(), ["economy", "init", "--ledger", ledger, "--genesis", genesis]).status == 0)
-        let before = try runTool(cliName(), ["economy", "report", "--ledger", ledger, "--json"]).stdout
-        let result = try runTool(cliName(), ["economy"] + arguments + ["--ledger", ledger])
-        #expect(result.status == 2)
-        #expect(result.stderr.hasPrefix("error: "))
+        try expectRefusedWithoutWrite(arguments, ledger: ledger)
         #expect(try Ledger.open(path: ledger).journalLength() == 1)
-        #expect(try runTool(cliName(), ["economy", "report", "--ledger", ledger, "--json"]).stdout == before)
     }
 
     @Test func initRefusesBadGenesisWithoutCreatingAFile() throws {

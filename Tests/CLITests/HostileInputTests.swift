@@ -259,6 +259,11 @@ struct HostileInputTests {
             ["economy", "claim", "--ledger", junk, "--account", "alice"],
             ["economy", "slash", "--ledger", a.ledger, "--account", "alice", "--offence", "jaywalking"],
             ["economy", "advance", "--ledger", a.ledger, "--epochs", "0"], ["economy", "report", "--ledger", junk],
+            ["economy", "propose", "--ledger", a.ledger, "--account", "alice", "--set", "governance.quorum=0.3.4", "--deposit", "1"],
+            ["economy", "propose", "--ledger", a.ledger, "--account", "alice", "--text", String(repeating: "x", count: 5_000), "--deposit", "1"],
+            ["economy", "deposit", "--ledger", a.ledger, "--account", "alice", "--proposal", "99999999999999999999", "--amount", "1"],
+            ["economy", "vote", "--ledger", a.ledger, "--account", "alice", "--proposal", "1", "--option", "YES"],
+            ["economy", "proposals", "--ledger", junk],
             ["execution", "simulate", "--trace", junk], ["claims", "--only", "nothing"], ["no-such-command"],
         ]
         for args in cases {

@@ -101,3 +101,4 @@ import TestSupport
         #expect(r.evidence.count == 1 && r.evidence[0].verify(with: verifier))
     }
 }
+

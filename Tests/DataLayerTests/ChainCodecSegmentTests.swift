@@ -27,8 +27,8 @@ struct ChainCodecSegmentTests {
                      try item("corpus/go-ethereum/block_capella.json")]
         let params = Zstd.Parameters(level: 3, windowLog: 27, longDistanceMatching: true)
         let (bytes, _) = try Segment.encode(items: items, namespace: .default, windowStart: 0, windowEnd: 1, parameters: params, dictionary: nil)
-        let plain = try Segment.encode(items: items, chain: [[UInt8]?](repeating: nil, count: items.count), namespace: .default,
-                                       windowStart: 0, windowEnd: 1, parameters: params, dictionary: nil, frameTarget: 32 << 20)
+        let plain = try Segment.encode(items: items, layout: .solid(items.count), namespace: .default,
+                                       windowStart: 0, windowEnd: 1, parameters: params, dictionary: nil)
         #expect(bytes.count <= plain.bytes.count)
         for i in items { #expect(try Segment.read(i.id, file: bytes, dictionary: nil) == i.data) }
     }

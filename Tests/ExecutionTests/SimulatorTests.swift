@@ -99,3 +99,27 @@ import Testing
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 1 + 2 * 2)
     }
 }
+
+@Suite struct EqualDelayFixedTests {
+    /// The bisection's answer meets the delay bound and one node fewer does not (checked by direct runs).
+    @Test func smallestFixedIsTheBoundary() throws {
+        var config = SimulationConfig()
+        config.recordTimeline = false
+        let w = stepWorkload()
+        let cal = ExecutionRunner.run(.caldera, workload: w, config: config)
+        let found = try #require(ExecutionRunner.smallestFixed(meetingP99: cal.p99DelaySeconds, dropped: cal.droppedTx, workload: w, config: config))
+        #expect(found.result.p99DelaySeconds <= cal.p99DelaySeconds && found.result.droppedTx <= cal.droppedTx)
+        #expect(found.result.nodeSeconds == Double(found.nodes) * w.duration)
+        #expect(found.nodes > config.floor)
+        let sim = Simulator(config: config)
+        let below = sim.run(workload: w, policy: FixedPolicy(nodes: found.nodes - 1, label: "fixed"), initialNodes: found.nodes - 1)
+        #expect(below.p99DelaySeconds > cal.p99DelaySeconds || below.droppedTx > cal.droppedTx)
+    }
+
+    @Test func noFixedSizeMeetsAnImpossibleBound() {
+        var config = SimulationConfig()
+        config.recordTimeline = false
+        config.maxNodes = 20     // the step needs 100 nodes: 20 cannot keep p99 at 0
+        #expect(ExecutionRunner.smallestFixed(meetingP99: 0, dropped: 0, workload: stepWorkload(), config: config) == nil)
+    }
+}

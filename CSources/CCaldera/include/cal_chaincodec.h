@@ -118,6 +118,12 @@ int cal_era1v2_decode(const void *src, size_t len, void *dst, size_t expected);
 /* Stored sizes of the CAL_ERA1_COLUMNS columns of a transform-4 or transform-6 payload. */
 int cal_era1_column_sizes(const void *src, size_t len, uint64_t *column_sizes);
 
+/* Upper bound of cal_snappy_frame_encode's output for len bytes. */
+size_t cal_snappy_frame_bound(size_t len);
+/* Framed snappy exactly as golang/snappy's buffered Writer writes it (what go-ethereum puts in era1
+ * entries; empty input gives 0 bytes); the encoded size (cannot fail; dst holds cal_snappy_frame_bound(len)). */
+size_t cal_snappy_frame_encode(const void *src, size_t len, void *dst);
+
 #ifdef __cplusplus
 }
 #endif
