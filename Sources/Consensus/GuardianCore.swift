@@ -746,6 +746,11 @@ public struct GuardianCore {
             for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: r)] { broadcast(.vote(v)) } }
         }
         for h in myShares.keys.sorted() where committed[h] == nil && decided[h] != nil { broadcast(.share(myShares[h]!)) }
+        // A height decided here but still without a certificate, while later ones go on: the shares that would
+        // complete it went by. Ask the others for the committed snapshot (they answer with its certificate).
+        if let me, let h = decided.keys.filter({ committed[$0] == nil && $0 + 1 < height }).min() {
+            broadcast(.syncRequest(from: me, height: h))
+        }
     }
 
     mutating func broadcast(_ m: ConsensusMessage) {

@@ -368,6 +368,14 @@ public struct NetworkSimulation {
         for i in nodes.indices where isHonest(i) {
             let h = nodes[i].core?.lastCommittedHeight ?? 0
             lowest = min(lowest, h)
+            // The committed log has no holes: every decided height below the last one got its certificate.
+            if let core = nodes[i].core, h > 2 {
+                let held = Set(core.committed.keys)
+                let from = h > UInt64(consensus.retainedCommits) ? h - UInt64(consensus.retainedCommits) + 1 : 1
+                if let gap = (from..<(h - 1)).first(where: { !held.contains($0) }) {
+                    violate("guardian \(nodes[i].member) has no certificate for height \(gap) below its last committed \(h)")
+                }
+            }
             guard end > stableFrom else { continue }
             let stableSlots = (end - stableFrom) / (config.slotMillis * 1000)
             let commits = (lastCommitAt[i] ?? []).filter { $0 >= stableFrom }.count

@@ -55,6 +55,11 @@ public struct Vote: Equatable, Hashable, Sendable {
     public var voter: Int
     public var signature: [UInt8]
 
+    public init(kind: VoteKind, setId: UInt64, height: UInt64, round: UInt32, value: Digest?, voter: Int, signature: [UInt8]) {
+        self.kind = kind; self.setId = setId; self.height = height; self.round = round; self.value = value
+        self.voter = voter; self.signature = signature
+    }
+
     static let tag = Array("caldera/consensus-vote/v1\0".utf8)
     /// tag ‖ kind ‖ setId ‖ height ‖ round ‖ (0 | 1 ‖ value)
     public var signingMessage: [UInt8] {
@@ -98,6 +103,9 @@ public struct Share: Equatable, Hashable, Sendable {
     public var value: Digest
     public var signer: Int
     public var signature: [UInt8]
+    public init(height: UInt64, value: Digest, signer: Int, signature: [UInt8]) {
+        self.height = height; self.value = value; self.signer = signer; self.signature = signature
+    }
 }
 
 /// Shares of a quorum over one header, in position order: the Metalayer's `QuorumCertificate` when the
