@@ -171,6 +171,24 @@ public enum Codec {
         return CommittedSnapshot(value: value, certificate: ShareCertificate(guardianCount: count, signers: signers, signatures: sigs))
     }
 
+    /// One sequencer report on its own (a sequencer sending it to a guardian): the entry, then the
+    /// length-prefixed signature, as inside a proposal.
+    public static func encodeReport(_ r: RollupReport) -> [UInt8] {
+        var w = ByteWriter(endianness: .big)
+        entry(r.entry, &w); w.lengthPrefixed(r.signature)
+        return w.bytes
+    }
+
+    public static func decodeReport(_ bytes: [UInt8]) throws(ConsensusDecodeError) -> RollupReport {
+        var r = Reader(bytes, endianness: .big)
+        let e = RollupEntry(rollupId: try r.u64("report.rollupId"), height: try r.u64("report.height"),
+                            stateRoot: Digest(bytes: try r.take(32, "report.stateRoot"))!, outboxRoot: Digest(bytes: try r.take(32, "report.outboxRoot"))!,
+                            outboxSize: try r.u64("report.outboxSize"))
+        let report = RollupReport(entry: e, signature: try r.lengthPrefixed("report.signature", max: maxSignatureBytes))
+        try r.finish()
+        return report
+    }
+
     /// Decodes one committed snapshot as `committed(_:_:)` wrote it (the guardian's log stores them so).
     public static func decodeCommitted(_ bytes: [UInt8]) throws(ConsensusDecodeError) -> CommittedSnapshot {
         var r = Reader(bytes, endianness: .big)

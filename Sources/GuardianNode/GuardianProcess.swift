@@ -29,6 +29,11 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
     var demoHeight: UInt64 = 0
     var stopping = false
     var inbound = 0
+    /// Client connections (sequencers, relayers), and which of them subscribed to committed snapshots.
+    var clients: [ObjectIdentifier: (channel: Channel, subscribed: Bool)] = [:]
+    /// A test and devnet switch: this guardian equivocates (signs a conflicting vote for every vote it sends,
+    /// to half of its peers), so that the others' evidence and the ledger's slashing can be seen working.
+    public var equivocate = false
     /// Inbound connections held at once: two per peer (a reconnect may overlap the old one) and some slack.
     var maxInbound: Int { 2 * setup.peers.count + 16 }
     var failure: (any Error)?
@@ -135,6 +140,14 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
         }
         for o in ready.messages {
             let frame = ByteBuffer(bytes: Frames.frame(Codec.encode(o.message)))
+            if equivocate, case let .vote(v) = o.message {
+                var w = v
+                w.value = SHA256.hash((v.value?.bytes ?? []) + Array("conflict".utf8))
+                w.signature = setup.key.sign(w.signingMessage)
+                let other = ByteBuffer(bytes: Frames.frame(Codec.encode(.vote(w))))
+                for id in o.to { links[id]?.send((setup.committee.position(of: id) ?? 0) % 2 == 0 ? frame : other) }
+                continue
+            }
             for id in o.to { links[id]?.send(frame) }
         }
         let now = clock()
@@ -143,7 +156,11 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
             log("committed height \(c.height) root \(Hex.encode(c.value.header.root.bytes).prefix(16)) signer positions \(c.certificate.signers), "
                 + "\(now >= slot ? "\(now - slot) ms after its slot start" : "before its slot start")")
         }
-        for e in ready.evidence { log("evidence against \(Hex.encode(e.offender).prefix(16)): \(e)") }
+        for c in ready.committed { sendToSubscribers(.committed(c)) }
+        for e in ready.evidence {
+            log("evidence against \(Hex.encode(e.offender).prefix(16)): \(e)")
+            if case let .doubleVote(a, b, _) = e { sendToSubscribers(.doubleVote(a, b)) }
+        }
         schedule()
     }
 
@@ -156,6 +173,45 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
         timer?.cancel()
         timerAt = at
         timer = loop.scheduleTask(in: .milliseconds(Int64(at - now))) { [self] in tick() }
+    }
+
+    // MARK: clients
+
+    func clientConnected(_ channel: Channel) {
+        let key = ObjectIdentifier(channel)
+        clients[key] = (channel, false)
+        channel.closeFuture.whenComplete { [self] _ in clients[key] = nil }
+    }
+
+    func receive(_ frame: ClientFrame, from channel: Channel) {
+        switch frame {
+        case let .report(r): step(.report(r))
+        case let .subscribe(from):
+            // Catch up from the store, then live: both on this loop, so no snapshot falls between them.
+            var next = from
+            while true {
+                let batch: [CommittedSnapshot]
+                do { batch = try store.committed(from: next, limit: 64) } catch { log("cannot read committed snapshots for a client: \(error)"); return }
+                for c in batch { channel.writeAndFlush(ByteBuffer(bytes: Frames.frame(ClientFrame.committed(c).encoded)), promise: nil) }
+                guard let last = batch.last, batch.count == 64 else { break }
+                next = last.height + 1
+            }
+            clients[ObjectIdentifier(channel)]?.subscribed = true
+        case .committed, .doubleVote:
+            log("closing connection from client \(addressText(channel.remoteAddress)): it sent a guardian-to-client frame")
+            channel.close(promise: nil)
+        }
+    }
+
+    func send(_ frame: ClientFrame, to channel: Channel) {
+        // A client that stops reading is cut off rather than buffered for without bound.
+        guard channel.isActive else { return }
+        guard channel.isWritable else { channel.close(promise: nil); return }
+        channel.writeAndFlush(ByteBuffer(bytes: Frames.frame(frame.encoded)), promise: nil)
+    }
+
+    func sendToSubscribers(_ frame: ClientFrame) {
+        for c in clients.values where c.subscribed { send(frame, to: c.channel) }
     }
 
     // MARK: connections

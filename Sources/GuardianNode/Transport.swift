@@ -4,9 +4,9 @@ import NIOCore
 import NIOPosix
 
 /// Why a peer's connection was closed.
-enum FrameError: Error, CustomStringConvertible {
+public enum FrameError: Error, CustomStringConvertible {
     case badLength(UInt32)
-    var description: String {
+    public var description: String {
         switch self {
         case let .badLength(n): "frame length \(n) is outside 1…\(Frames.maxPayload)"
         }
@@ -15,10 +15,11 @@ enum FrameError: Error, CustomStringConvertible {
 
 /// Splits a byte stream into frames; a length out of bounds is an error (the connection is then closed),
 /// so at most one frame's bytes are ever buffered per connection.
-final class FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+public final class FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+    public init() {}
 
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let n = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else { return .needMoreData }
         guard Frames.lengthAllowed(n) else { throw FrameError.badLength(n) }
         guard buffer.readableBytes >= 4 + Int(n) else { return .needMoreData }
@@ -27,7 +28,7 @@ final class FrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         buffer.clear()   // a partial frame at the end of a stream is dropped with the connection
         return .needMoreData
@@ -41,6 +42,8 @@ final class PeerReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     let node: GuardianProcess
     var peer: String?
+    /// A sequencer or relayer (client handshake) rather than a guardian.
+    var client = false
 
     /// `peer`: the identity already known (outbound connections, to a configured address), else nil.
     init(node: GuardianProcess, peer: String?) { self.node = node; self.peer = peer }
@@ -66,9 +69,17 @@ final class PeerReader: ChannelInboundHandler {
         guard let peer else {
             if let id = Frames.identity(inHandshake: bytes), node.setup.committee.position(of: id) != nil {
                 self.peer = "guardian \(node.setup.committee.position(of: id)! + 1)"
+            } else if bytes == ClientFrame.handshake {
+                self.peer = "client \(addressText(context.remoteAddress))"
+                client = true
+                node.clientConnected(context.channel)
             } else {
-                drop(context, "its first frame is not a handshake naming a guardian of the set")
+                drop(context, "its first frame is not a handshake naming a guardian of the set or a client")
             }
+            return
+        }
+        if client {
+            do { node.receive(try ClientFrame.decode(bytes), from: context.channel) } catch { drop(context, "\(peer) sent an undecodable frame (\(error))") }
             return
         }
         do { node.receive(try Codec.decode(bytes)) } catch { drop(context, "\(peer) sent an undecodable frame (\(error))") }

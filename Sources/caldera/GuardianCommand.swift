@@ -105,6 +105,8 @@ extension GuardianCommand {
                 """)
         @Option(help: "The guardian's configuration (from `caldera guardian testnet`).") var config: String
         @Option(help: "Where the guardian keeps its records (default: beside the config, NAME.data).") var dataDir: String?
+        @Flag(help: "Misbehave on purpose (tests, `caldera devnet --byzantine`): sign a conflicting vote for every vote, sent to half of the peers.")
+        var equivocate = false
 
         func run() throws {
             let setup = try loadSetup(config)
@@ -112,6 +114,7 @@ extension GuardianCommand {
             try attempt("cannot create \(dir)") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             let store = try attempt { try RecordStore.open(path: storePath(dir), identity: setup.key.identity) }
             let process = try attempt { try GuardianProcess(setup: setup, store: store, log: logToStderr) }
+            process.equivocate = equivocate
             let signals = onSignals([SIGTERM, SIGINT]) { s in
                 logToStderr("guardian \(setup.position + 1): signal \(s), stopping")
                 process.stop()

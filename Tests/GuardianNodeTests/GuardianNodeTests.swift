@@ -204,3 +204,30 @@ struct LocalNetwork {
                 && !Frames.lengthAllowed(UInt32(Codec.maxMessageBytes) + 1))
     }
 }
+
+/// The frames between a guardian and its clients (sequencers, relayers): each kind round-trips, and no
+/// truncation or byte flip of a valid frame traps.
+@Suite struct ClientFrameTests {
+    @Test func roundTripAndMutations() throws {
+        var net = try LocalNetwork()
+        net.run(untilMillis: 1_000_000 + 3_500)
+        let c = try #require(net.committed[0].first)
+        let report = net.demo[0].report(height: 3)
+        let vote = try #require(net.records[0].compactMap { r -> Vote? in if case let .vote(v) = r { v } else { nil } }.first)
+        var other = vote
+        other.value = SHA256.hash([1, 2, 3])
+        let frames: [ClientFrame] = [.report(report), .subscribe(fromHeight: 42), .committed(c), .doubleVote(vote, other)]
+        for f in frames {
+            #expect(try ClientFrame.decode(f.encoded) == f)
+            let bytes = f.encoded
+            for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) { _ = try? ClientFrame.decode(Array(bytes.prefix(cut))) }
+            for i in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 60)) {
+                var m = bytes; m[i] ^= 0x5A
+                _ = try? ClientFrame.decode(m)
+            }
+            #expect(throws: ConsensusDecodeError.self) { try ClientFrame.decode(bytes + [0]) }
+        }
+        #expect(throws: ConsensusDecodeError.self) { try ClientFrame.decode([]) }
+        #expect(throws: ConsensusDecodeError.self) { try ClientFrame.decode([0x7F]) }
+    }
+}
