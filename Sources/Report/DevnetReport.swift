@@ -169,9 +169,9 @@ public struct DevnetReport: Codable, Sendable {
                      .init("cold archive", storage.map { .init($0.t / time.divisor, Double($0.coldBytes) / bytes.divisor) }),
                      .init("compression ratio (migrated raw ÷ cold)", storage.compactMap { p in ratio(p).map { .init(p.t / time.divisor, $0) } }, side: .right)],
             x: .init("time since start", unit: time.unit), y: .init("stored", unit: bytes.unit), y2: .init("compression ratio", unit: "×"))
-        var text = "At the end: hot \(Units.bytesText(last.hotBytes)), cold \(Units.bytesText(last.coldBytes))"
+        var text = "At the end: hot \(Units.bytesText(Double(last.hotBytes))), cold \(Units.bytesText(Double(last.coldBytes)))"
         if let r = ratio(last) {
-            text += "; the cold archive holds \(Units.bytesText(last.migratedRawBytes)) of migrated data in \(Units.bytesText(last.coldBytes)), a compression ratio of \(SVGNumber.format(r))×."
+            text += "; the cold archive holds \(Units.bytesText(Double(last.migratedRawBytes))) of migrated data in \(Units.bytesText(Double(last.coldBytes))), a compression ratio of \(SVGNumber.format(r))×."
         } else {
             text += "; nothing migrated to the cold archive yet."
         }
@@ -182,10 +182,11 @@ public struct DevnetReport: Codable, Sendable {
         guard !batches.isEmpty else { return Chart.noData("Proof size by batch") }
         let categories = batches.map { "#\($0.index)" }
         let size = Units.bytes(max: Double(batches.map { max($0.metaProofBytes, $0.separateProofBytes) }.max() ?? 0))
-        let meta = batches.map { Int64($0.metaProofBytes) }.reduce(0, +), separate = batches.map { Int64($0.separateProofBytes) }.reduce(0, +)
-        var text = "\(batches.count) batches, \(batches.map(\.messages).reduce(0, +)) messages: meta-proofs \(Units.bytesText(meta)) in all, "
+        // Sums for the text in Double: hostile counts cannot overflow them.
+        let meta = batches.map { Double($0.metaProofBytes) }.reduce(0, +), separate = batches.map { Double($0.separateProofBytes) }.reduce(0, +)
+        var text = "\(batches.count) batches, \(Chart.shortNumber(batches.map { Double($0.messages) }.reduce(0, +))) messages: meta-proofs \(Units.bytesText(meta)) in all, "
             + "against \(Units.bytesText(separate)) as separate proofs"
-        text += meta > 0 ? " (\(SVGNumber.format(Double(separate) / Double(meta)))× as many bytes)." : "."
+        text += meta > 0 ? " (\(SVGNumber.format(separate / meta))× as many bytes)." : "."
         var out = "<h3>Proof size</h3>" + note([text]) + Chart.bars(
             title: "Proof size by batch", categories: categories,
             series: [.init("meta-proof", batches.map { Double($0.metaProofBytes) / size.divisor }),
@@ -195,10 +196,10 @@ public struct DevnetReport: Codable, Sendable {
         if batches.allSatisfy({ $0.gas == nil && $0.separateGas == nil }) {
             out += "<p class=\"nodata\">not measured: py-evm environment absent</p>"
         } else {
-            let measured = batches.compactMap(\.gas), separateGas = batches.compactMap(\.separateGas)
+            let measured = batches.compactMap { $0.gas.map(Double.init) }, separateGas = batches.compactMap { $0.separateGas.map(Double.init) }
             out += note(["Measured on py-evm for \(measured.count) of \(batches.count) batches: meta-proof verification "
-                + "\(Chart.shortNumber(Double(measured.reduce(0, +)))) gas in all"
-                + (separateGas.isEmpty ? "." : ", separate proofs \(Chart.shortNumber(Double(separateGas.reduce(0, +)))) gas.")])
+                + "\(Chart.shortNumber(measured.reduce(0, +))) gas in all"
+                + (separateGas.isEmpty ? "." : ", separate proofs \(Chart.shortNumber(separateGas.reduce(0, +))) gas.")])
             out += Chart.bars(title: "Gas by batch", categories: categories,
                               series: [.init("meta-proof", batches.map { $0.gas.map(Double.init) }),
                                        .init("separate proofs", batches.map { $0.separateGas.map(Double.init) })],
@@ -270,13 +271,14 @@ enum Units {
 
     static func latency(max: Double) -> (factor: Double, unit: String) { max < 1 ? (1000, "ms") : (1, "s") }
 
-    static func bytes(max: Double) -> (divisor: Double, unit: String) {
+    /// The unit for an axis up to `max` bytes (from 2 units up, so the ticks are not all below 2).
+    static func bytes(max: Double, from threshold: Double = 2) -> (divisor: Double, unit: String) {
         let units: [(Double, String)] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")]
-        return units.first { max >= $0.0 * 2 } ?? (1, "bytes")
+        return units.first { max >= $0.0 * threshold } ?? (1, "bytes")
     }
 
-    static func bytesText(_ n: Int64) -> String {
-        let u = bytes(max: Double(n))
-        return u.divisor == 1 ? "\(n) bytes" : "\(SVGNumber.format(Double(n) / u.divisor)) \(u.unit)"
+    static func bytesText(_ n: Double) -> String {
+        let u = bytes(max: abs(n), from: 1)
+        return "\(Chart.shortNumber(n / u.divisor)) \(u.unit)"
     }
 }

@@ -68,6 +68,18 @@ import Testing
         #expect(!nonFinitePage.contains("nan") && !nonFinitePage.contains("inf") && !nonFinitePage.contains("<svg"))
     }
 
+    /// Extreme integers (hostile or corrupt input) still give a page: sums do not overflow, nothing non-finite is drawn.
+    @Test func extremeValuesRender() {
+        var r = DevnetReport(title: "extremes")
+        r.batches = [.init(index: Int.max, messages: Int.max, metaProofBytes: Int.max, separateProofBytes: Int.max, gas: .max, separateGas: .min),
+                     .init(index: Int.min, messages: Int.max, metaProofBytes: 0, separateProofBytes: Int.min, gas: nil, separateGas: nil)]
+        r.storage = [.init(t: 0, hotBytes: .max, coldBytes: .min, migratedRawBytes: .max), .init(t: 1e300, hotBytes: 0, coldBytes: 1, migratedRawBytes: .max)]
+        r.load = [.init(t: -1e308, value: 1e308), .init(t: 1e308, value: -1e308)]
+        r.commitLatencies = [1e-300, 1e300]
+        let page = r.html().lowercased()
+        #expect(page.contains("<h2>proof size and gas by batch</h2>") && !page.contains("nan") && !page.contains("inf"))
+    }
+
     @Test func sameDataSameBytes() throws {
         let a = filled().html(), b = filled().html()
         #expect(a == b)
