@@ -109,9 +109,9 @@ public struct DevnetReport: Codable, Sendable {
             : "<ul class=\"lines\">" + conditions.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>")
         page.section("Load and serving nodes", html: loadSection())
         page.section("Snapshot commit latency", html: latencySection(commitLatencies, name: "Snapshot commit latency",
-                                                                     what: "snapshots", measured: "from slot start to certificate"))
+                                                                     what: "snapshot", measured: "from slot start to certificate"))
         page.section("Message verify latency", html: latencySection(verifyLatencies, name: "Message verify latency",
-                                                                    what: "messages", measured: "from sending to verifiable at the destination"))
+                                                                    what: "message", measured: "from sending to verifiable at the destination"))
         page.section("Storage by tier", html: storageSection())
         page.section("Proof size and gas by batch", html: batchSection())
         page.section("Revenue by class per epoch", html: revenueSection())
@@ -138,7 +138,7 @@ public struct DevnetReport: Codable, Sendable {
         if let peak = load.map(\.value).filter(\.isFinite).max() { notes.append("Peak load \(SVGNumber.format(peak)) tx/s.") }
         let nodes = servingNodes.map(\.value).filter(\.isFinite)
         if let lo = nodes.min(), let hi = nodes.max() { notes.append("Serving nodes between \(Chart.shortNumber(lo)) and \(Chart.shortNumber(hi)).") }
-        notes.append(scaleUps.isEmpty ? "No scale-up decisions." : "\(scaleUps.count) scale-up decision\(scaleUps.count == 1 ? "" : "s") (dashed lines).")
+        notes.append(scaleUps.isEmpty ? "No scale-up decisions." : "\(Units.count(scaleUps.count, "scale-up decision")) (dashed lines).")
         return note(notes) + chart
     }
 
@@ -150,7 +150,7 @@ public struct DevnetReport: Codable, Sendable {
         }
         let unit = Units.latency(max: finite.max()!)
         let h = Histogram(samples: finite.map { $0 * unit.factor }, bins: min(40, max(8, Int(Double(finite.count).squareRoot()))), scale: .automatic)
-        let text = "\(finite.count) \(what), \(measured): p50 \(SVGNumber.format(p50 * unit.factor)) \(unit.unit), "
+        let text = "\(Units.count(finite.count, what)), \(measured): p50 \(SVGNumber.format(p50 * unit.factor)) \(unit.unit), "
             + "p99 \(SVGNumber.format(p99 * unit.factor)) \(unit.unit), max \(SVGNumber.format(finite.max()! * unit.factor)) \(unit.unit) (nearest rank)."
             + (seconds.count > finite.count ? " \(seconds.count - finite.count) non-finite value(s) left out." : "")
         return note([text]) + Chart.histogram(title: name, h, x: .init("latency", unit: unit.unit),
@@ -184,7 +184,8 @@ public struct DevnetReport: Codable, Sendable {
         let size = Units.bytes(max: Double(batches.map { max($0.metaProofBytes, $0.separateProofBytes) }.max() ?? 0))
         // Sums for the text in Double: hostile counts cannot overflow them.
         let meta = batches.map { Double($0.metaProofBytes) }.reduce(0, +), separate = batches.map { Double($0.separateProofBytes) }.reduce(0, +)
-        var text = "\(batches.count) batches, \(Chart.shortNumber(batches.map { Double($0.messages) }.reduce(0, +))) messages: meta-proofs \(Units.bytesText(meta)) in all, "
+        let messages = batches.map { Double($0.messages) }.reduce(0, +)
+        var text = "\(Units.count(batches.count, "batch")), \(Chart.shortNumber(messages)) message\(messages == 1 ? "" : "s"): meta-proofs \(Units.bytesText(meta)) in all, "
             + "against \(Units.bytesText(separate)) as separate proofs"
         text += meta > 0 ? " (\(SVGNumber.format(separate / meta))× as many bytes)." : "."
         var out = "<h3>Proof size</h3>" + note([text]) + Chart.bars(
@@ -267,6 +268,11 @@ public enum Amount {
 
 /// Units chosen from the data's range so that axes read in small numbers.
 enum Units {
+    /// "1 batch", "2 batches", "3 snapshots".
+    static func count(_ n: Int, _ noun: String) -> String {
+        n == 1 ? "1 \(noun)" : "\(n) \(noun)\(noun.hasSuffix("ch") || noun.hasSuffix("s") ? "es" : "s")"
+    }
+
     static func time(span: Double) -> (divisor: Double, unit: String) { span > 1800 ? (60, "min") : (1, "s") }
 
     static func latency(max: Double) -> (factor: Double, unit: String) { max < 1 ? (1000, "ms") : (1, "s") }

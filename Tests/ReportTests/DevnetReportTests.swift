@@ -37,6 +37,8 @@ import Testing
         #expect(page.contains("p50 250 ms") && page.contains("p99 500 ms"))
         // Compression ratio at the end: 5.4 MB raw in 0.9 MB cold.
         #expect(page.contains("a compression ratio of 6.00×"))
+        #expect(page.contains("100 snapshots, from slot start") && page.contains("2 batches, 30 messages: meta-proofs 2 kB in all, against 20.4 kB"))
+        #expect(page.contains("2 scale-up decisions (dashed lines)"))
         #expect(page.contains("not measured: py-evm environment absent"))
         // The holds cells are coloured as on the claims page.
         #expect(page.contains("<td class=\"yes\">yes</td>") && page.contains("<td class=\"regime\">in a regime</td>")
