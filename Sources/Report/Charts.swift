@@ -344,10 +344,30 @@ public struct Histogram: Sendable, Equatable {
         case .automatic:
             log = !finite.isEmpty && positive.count == finite.count && positive.max()! >= 100 * positive.min()!
         }
-        let usable = (log ? positive : finite).map { log ? log10($0) : $0 }
+        self.init(samples: samples, bins: bins, logarithmic: log, range: nil)
+    }
+
+    /// Linear bins `binWidth` wide, aligned on multiples of it. At most 10 000 bins: when the samples need more,
+    /// the bins are widened to cover them.
+    public init(samples: [Double], binWidth: Double) {
+        let finite = samples.filter(\.isFinite)
+        guard binWidth.isFinite, binWidth > 0, let lo = finite.min(), let hi = finite.max() else {
+            self.init(samples: samples, bins: 1, logarithmic: false, range: nil)
+            return
+        }
+        let start = (lo / binWidth).rounded(.down) * binWidth
+        let count = ((hi - start) / binWidth).rounded(.down) + 1   // NaN or infinite for absurd widths: clamped
+        let n = count.isNaN ? 1 : Int(min(10_000, max(1, count)))
+        self.init(samples: samples, bins: n, logarithmic: false, range: (start, start + Double(n) * binWidth))
+    }
+
+    /// `bins` equal bins over `range` (in log10 when `logarithmic`), or from the smallest sample to the largest.
+    init(samples: [Double], bins: Int, logarithmic log: Bool, range: (Double, Double)?) {
+        let usable = samples.filter { $0.isFinite && (!log || $0 > 0) }.map { log ? log10($0) : $0 }
         logarithmic = log
         skipped = samples.count - usable.count
         guard var lo = usable.min(), var hi = usable.max() else { edges = []; counts = []; return }
+        if let range, range.0 < range.1, range.0.isFinite, range.1.isFinite { (lo, hi) = (min(lo, range.0), max(hi, range.1)) }
         if lo == hi { let d = log ? 0.05 : (lo == 0 ? 0.5 : abs(lo) * 0.05); lo -= d; hi += d }
         let n = min(max(1, bins), 10_000)
         let width = (hi - lo) / Double(n)
