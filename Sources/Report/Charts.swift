@@ -10,13 +10,15 @@ public enum Chart {
     public static let palette = ["#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#2c7a7b", "#b7791f", "#4a5568"]
     static let markerColour = "#9b2c2c", ink = "#1d232a", muted = "#4a525c", gridColour = "#e6e9ee", axisColour = "#8a939e"
 
-    /// An axis: what it measures and in which unit ("load", "tx/s"). `fromZero` keeps 0 in the range.
+    /// An axis: what it measures and in which unit ("load", "tx/s"). `fromZero` keeps 0 in the range;
+    /// `integers` keeps ticks on whole numbers (counts such as nodes).
     public struct Axis: Sendable, Equatable {
         public var label: String
         public var unit: String
         public var fromZero: Bool
-        public init(_ label: String, unit: String = "", fromZero: Bool = true) {
-            self.label = label; self.unit = unit; self.fromZero = fromZero
+        public var integers: Bool
+        public init(_ label: String, unit: String = "", fromZero: Bool = true, integers: Bool = false) {
+            self.label = label; self.unit = unit; self.fromZero = fromZero; self.integers = integers
         }
         var caption: String { unit.isEmpty ? label : "\(label) (\(unit))" }
     }
@@ -79,7 +81,7 @@ public enum Chart {
         func yTicks(_ side: Series.Side, _ axis: Axis) -> [Double] {
             let ys = zip(series, finite).filter { $0.0.side == side }.flatMap { $1.map(\.y) }
             guard let lo = ys.min(), let hi = ys.max() else { return [] }
-            return niceTicks(from: axis.fromZero ? min(0, lo) : lo, to: axis.fromZero ? max(0, hi) : hi, count: 5)
+            return niceTicks(from: axis.fromZero ? min(0, lo) : lo, to: axis.fromZero ? max(0, hi) : hi, count: 5, integers: axis.integers)
         }
         let leftTicks = yTicks(.left, y)
         let leftScale = LinearScale(ticks: leftTicks.isEmpty ? [0, 1] : leftTicks, from: frame.plotBottom, to: frame.plotTop)
@@ -184,7 +186,7 @@ public enum Chart {
         let frame = Frame(legend: series.count > 1 ? legend : [], rightAxis: false)
         var svg = SVG(title: title)
         if series.count > 1 { frame.drawLegend(legend, into: &svg) }
-        let yTicks = niceTicks(from: lo, to: hi, count: 5)
+        let yTicks = niceTicks(from: lo, to: hi, count: 5, integers: y.integers)
         let yScale = LinearScale(ticks: yTicks, from: frame.plotBottom, to: frame.plotTop)
         frame.drawYAxis(yTicks, scale: yScale, side: .left, caption: y.caption, grid: true, into: &svg)
 

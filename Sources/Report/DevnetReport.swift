@@ -132,7 +132,7 @@ public struct DevnetReport: Codable, Sendable {
             title: "Load and serving nodes over time",
             series: [.init("load (tx/s)", load.map { .init($0.t / time.divisor, $0.value) }),
                      .init("serving nodes", servingNodes.map { .init($0.t / time.divisor, $0.value) }, shape: .step, side: .right)],
-            x: .init("time since start", unit: time.unit), y: .init("load", unit: "tx/s"), y2: .init("serving nodes"),
+            x: .init("time since start", unit: time.unit), y: .init("load", unit: "tx/s"), y2: .init("serving nodes", integers: true),
             markers: scaleUps.map { $0 / time.divisor }, markerName: "scale-up")
         var notes: [String] = []
         if let peak = load.map(\.value).filter(\.isFinite).max() { notes.append("Peak load \(SVGNumber.format(peak)) tx/s.") }

@@ -129,6 +129,9 @@ import TestSupport
         // A NaN breaks the line: three runs (0–0, 2–2, 4–4 are split by the non-finite points) start with M.
         let path = lines.components(separatedBy: "<path d=\"").dropFirst().first!.prefix { $0 != "\"" }
         #expect(path.filter { $0 == "M" }.count == 3)
+        // A count axis (serving nodes 2…2) has whole ticks only.
+        let nodes = Chart.lines(title: "N", series: [.init("nodes", [.init(0, 2), .init(9, 2)], shape: .step)], x: .init("t"), y: .init("nodes", integers: true))
+        #expect(nodes.contains(">2</text>") && !nodes.contains(">0.5</text>") && !nodes.contains(">1.5</text>"))
         let flat = Chart.lines(title: "F", series: [.init("a", [.init(0, 7), .init(1, 7)])], x: .init("t"), y: .init("y", fromZero: false))
         #expect(flat.hasPrefix("<svg") && clean(flat))
         let huge = Chart.bars(title: "Revenue", categories: ["1", "2"], series: [.init("core", [3.4e38, .nan]), .init("users", [nil, 1e38])],
