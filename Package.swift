@@ -95,6 +95,8 @@ let package = Package(
         ]),
         // The claims harness and the measurements under it.
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "Report", "TestSupport"]),
+        // The page building blocks and charts, and the devnet report's page (no other module needed).
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         // Data-layer test inputs shared by DataLayerTests and CLITests: chain-like bytes, temporary paths.
@@ -102,7 +104,7 @@ let package = Package(
         // Everything that runs the built binaries: each command's behaviour, the hostile-input suite, kill -9
         // loops and concurrent processes on one store or ledger.
         .testTarget(name: "CLITests", dependencies: [
-            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "TestSupport", "DataTestSupport",
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "Report", "TestSupport", "DataTestSupport",
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),

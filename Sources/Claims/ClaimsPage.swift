@@ -44,7 +44,7 @@ public enum ClaimsPage {
                     [.code(r.id), .text(r.claim, cssClass: "wide"), .text(r.target),
                      .text(SVGNumber.format(r.measured) + " " + r.unit, cssClass: "num"),
                      .raw(bar(for: r)?.svg() ?? "<span class=\"sub\">—</span>"),
-                     .text(r.holds ? "yes" : "no", cssClass: r.holds ? "yes" : "no"),
+                     .verdict(r.holds ? "yes" : "no"),
                      .raw("<details><summary>conditions</summary>\(HTML.escape(r.conditions))</details>")]
                 })
         }

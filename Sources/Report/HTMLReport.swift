@@ -1,4 +1,4 @@
-// Report: the building blocks of Caldera's static HTML pages (`caldera claims --html`, later the devnet report).
+// Report: the building blocks of Caldera's static HTML pages (`caldera claims --html`, the devnet report).
 // One self-contained file per page: inline CSS, inline SVG drawn here, no script, no network, every text escaped.
 // Pure string building: the caller writes the bytes through its durable writer.
 import Foundation
@@ -66,13 +66,17 @@ public struct HTMLPage: Sendable {
     h2{font-size:16px;margin:4px 0 10px}table{border-collapse:collapse;width:100%;font-size:13px}
     th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #eceef1}
     th{background:#f0f2f5}td.num{text-align:right;max-width:170px;font-variant-numeric:tabular-nums}td.wide{min-width:300px}
-    .yes{color:#1a7f37;font-weight:600}.no{color:#c62828;font-weight:600}
+    .yes{color:#1a7f37;font-weight:600}.no{color:#c62828;font-weight:600}.regime{color:#b25e00;font-weight:600}.unmeasured{color:#6b7280}
+    svg.chart{display:block;max-width:100%;height:auto;margin:6px 0 4px}.nodata{color:#6b7280;font-style:italic;font-size:13px}
+    .note{font-size:13px;color:#3a424c;margin:4px 0 8px}h3{font-size:14px;margin:16px 0 2px}ul.lines{font-size:13px;margin:0;padding-left:20px}
+    table.narrow{width:auto;min-width:360px}.scroll{overflow-x:auto}
+    table.amounts th,table.amounts td{text-align:right;white-space:nowrap;max-width:none;padding:4px 5px;font-size:11px}
     details{font-size:12px;color:#4a525c}summary{cursor:pointer;color:#2b5fab}code{font-size:12px}
     """
 
     /// A table: header cells and rows of already-rendered cells (`Cell`).
-    public static func table(header: [String], rows: [[Cell]]) -> String {
-        var out = "<table>\n<thead><tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+    public static func table(header: [String], rows: [[Cell]], cssClass: String? = nil) -> String {
+        var out = "<table\(cssClass.map { " class=\"\(HTML.escape($0))\"" } ?? "")>\n<thead><tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in rows { out += "<tr>" + row.map(\.html).joined() + "</tr>\n" }
         return out + "</tbody>\n</table>"
     }
@@ -84,6 +88,11 @@ public struct HTMLPage: Sendable {
             Cell(html: "<td\(cssClass.map { " class=\"\(HTML.escape($0))\"" } ?? "")>\(HTML.escape(s))</td>")
         }
         public static func code(_ s: String) -> Cell { Cell(html: "<td><code>\(HTML.escape(s))</code></td>") }
+        /// A claim's verdict, coloured: "yes" green, "no" red, "in a regime" amber, anything else ("not measured") grey.
+        public static func verdict(_ holds: String) -> Cell {
+            let css = ["yes": "yes", "no": "no", "in a regime": "regime"][holds] ?? "unmeasured"
+            return text(holds, cssClass: css)
+        }
         /// A cell whose content is already-rendered HTML (an SVG, a `<details>`).
         public static func raw(_ html: String) -> Cell { Cell(html: "<td>\(html)</td>") }
         public init(html: String) { self.html = html }
@@ -129,7 +138,12 @@ public struct TargetBar: Sendable, Equatable {
 /// Number formatting shared by the SVG pieces.
 public enum SVGNumber {
     /// A coordinate with one decimal (stable output, small files).
-    public static func coordinate(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// Never "nan" or "inf" (callers skip non-finite values; this is the last guard) and never "-0.0".
+    public static func coordinate(_ x: Double) -> String {
+        guard x.isFinite else { return "0.0" }
+        let s = String(format: "%.1f", x)
+        return s == "-0.0" ? "0.0" : s
+    }
     /// A value for people: three significant digits, no exponent below a million.
     public static func format(_ x: Double) -> String {
         if x != 0 && (abs(x) >= 1e6 || abs(x) < 1e-3) { return String(format: "%.3g", x) }
