@@ -43,6 +43,7 @@ public enum ScaleMeasurement {
         let first = Set(provisioner.status.replicas.map(\.nodeId))
         let t0 = monotonicNanos()
         provisioner.setDesired(to)
+        log("scale: \(to - from) processes spawned in \(String(format: "%.3f", Double(monotonicNanos() - t0) / 1e9)) s")
         let status = try waitReady(provisioner, count: to, timeout: timeout)
         let up = Double(monotonicNanos() - t0) / 1e9
         var activations = status.replicas.filter { !first.contains($0.nodeId) }.compactMap(\.activationSeconds)
