@@ -79,6 +79,7 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
     var queuedTransactions = 0
     var nextBatchId: UInt64 = 1
     var helloTimes: [UInt64: UInt64] = [:]
+    var servedBy: [UInt64: UInt64] = [:]
     var submitted: UInt64 = 0
     var completed: UInt64 = 0
     var resubmitted: UInt64 = 0
@@ -211,6 +212,7 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
                     s.remaining -= 1
                 }
                 completed += UInt64(receipts.count)
+                servedBy[link.nodeId!, default: 0] += UInt64(receipts.count)
                 if s.remaining == 0 { finished.append(s) }
                 return nil
             }
@@ -261,6 +263,9 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
 
     /// When node `nodeId` said hello (monotonic nanoseconds), if it has.
     public func helloTime(nodeId: UInt64) -> UInt64? { lock.withLock { helloTimes[nodeId] } }
+
+    /// Transactions answered by each node id, over the dispatcher's life.
+    public var servedByNode: [UInt64: UInt64] { lock.withLock { servedBy } }
 
     public var nodes: [ConnectedNode] {
         lock.withLock {

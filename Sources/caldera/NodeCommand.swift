@@ -58,29 +58,35 @@ extension NodeCommand {
                 and waits until every one has said hello, sets the desired count to --to and measures the wall time until \
                 all are ready, with each new node's activation time (process start → hello), then drains them all and \
                 times until every process has exited. JSON keys: from, to, scaleUpSeconds, activationP50Seconds, \
-                activationP99Seconds, activationMaxSeconds, drainSeconds.
+                activationP99Seconds, activationMaxSeconds, drainSeconds; with --transactions also transactions, \
+                serveSeconds, nodesServed.
                 """)
         @Option(help: "Nodes ready before the scale-up (1-1000).") var from: Int = 10
         @Option(help: "Nodes after the scale-up (from-1000).") var to: Int = 100
         @Option(name: .customLong("service-us"), help: "The nodes' minimum service time per transaction, microseconds.") var serviceMicros: UInt64 = 20_000
+        @Option(help: "Then execute this many signed transactions on the TO nodes, every receipt checked (0-100000).") var transactions: Int = 0
         @Option(help: "Seconds to wait for each step before failing.") var timeout: Double = 120
         @OptionGroup var format: ReportFormat
 
         func validate() throws {
             guard (1...1000).contains(from) else { throw failure("--from must be 1 to 1000, not \(from)") }
             guard (from...1000).contains(to) else { throw failure("--to must be \(from) to 1000, not \(to)") }
+            guard (0...100_000).contains(transactions) else { throw failure("--transactions must be 0 to 100000, not \(transactions)") }
             guard timeout > 0, timeout <= 3600 else { throw failure("--timeout must be 0 to 3600 seconds, not \(timeout)") }
         }
 
         func run() throws {
             let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
             let report = try attempt("node scale", code: 1) {
-                try ScaleMeasurement.run(executable: executable, from: from, to: to, serviceMicros: serviceMicros, timeout: timeout, log: logToStderr)
+                try ScaleMeasurement.run(executable: executable, from: from, to: to, serviceMicros: serviceMicros, transactions: transactions, timeout: timeout, log: logToStderr)
             }
             try format.emit(report) { r in
                 print("\(r.from) → \(r.to) node processes: all ready \(String(format: "%.3f", r.scaleUpSeconds)) s after the scale-up")
                 print("activation (start → hello) of the \(r.to - r.from) new nodes: p50 \(String(format: "%.3f", r.activationP50Seconds)) s, "
                     + "p99 \(String(format: "%.3f", r.activationP99Seconds)) s, max \(String(format: "%.3f", r.activationMaxSeconds)) s")
+                if let n = r.transactions, let t = r.serveSeconds, let k = r.nodesServed {
+                    print("\(n) signed transactions executed in \(String(format: "%.3f", t)) s by \(k) of the \(r.to) nodes, every receipt as the executor's")
+                }
                 print("drain of all \(r.to): \(String(format: "%.3f", r.drainSeconds)) s")
             }
         }

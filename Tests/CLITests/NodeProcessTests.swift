@@ -107,8 +107,10 @@ import Glibc
         let port = freePorts(1)
         let r = try caldera(["node", "run", "--dispatcher", "127.0.0.1:\(port)", "--id", "1", "--connect-timeout", "0.3"], limits: Limits(seconds: 10))
         #expect(r.status == 2 && r.stderr.contains("error: cannot connect to the dispatcher"), "\(r.stderr)")
-        let s = try caldera(["node", "scale", "--from", "5", "--to", "2"])
-        #expect(s.failedCleanly && s.status == 2)
+        for args in [["--from", "5", "--to", "2"], ["--from", "0"], ["--transactions", "-1"], ["--timeout", "0"]] {
+            let s = try caldera(["node", "scale"] + args)
+            #expect(s.failedCleanly && s.status == 2, "\(args): \(s.stderr)")
+        }
     }
 
     @Test(.enabled(if: calderaAvailable)) func scaleReportsItsJSON() throws {
@@ -119,5 +121,10 @@ import Glibc
         #expect(json["from"] as? Int == 2 && json["to"] as? Int == 4)
         let p50 = json["activationP50Seconds"] as? Double ?? -1, mx = json["activationMaxSeconds"] as? Double ?? -1
         #expect(p50 > 0 && p50 <= mx && mx <= (json["scaleUpSeconds"] as? Double ?? 0) + 0.01)
+        // With a load: every one of the nodes serves, every receipt as the executor's.
+        let t = try caldera(["node", "scale", "--from", "1", "--to", "3", "--transactions", "60", "--service-us", "100", "--json"], limits: Limits(seconds: 60))
+        #expect(t.status == 0, "\(t.stderr)")
+        let loaded = try JSONSerialization.jsonObject(with: Data(t.stdout)) as? [String: Any] ?? [:]
+        #expect(loaded["nodesServed"] as? Int == 3 && loaded["transactions"] as? Int == 60 && (loaded["serveSeconds"] as? Double ?? 0) > 0)
     }
 }
