@@ -86,6 +86,7 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
     var perTransactionNanos: Double?
     /// Connections held at once (a flood beyond it is refused; each holds at most one frame).
     static let maxConnections = 1024
+    static let helloTimeout: TimeAmount = .seconds(10)
 
     /// Binds `host:port` (port 0: any free port, read back from `port`).
     public init(host: String = "127.0.0.1", port: Int = 0, batchItems: Int = 16, window: Int = 2, log: @escaping @Sendable (String) -> Void) throws {
@@ -128,6 +129,10 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
             return channel.close()
         }
         channel.closeFuture.whenComplete { [self] _ in disconnected(link) }
+        // A connection that never says hello would hold a slot forever.
+        channel.eventLoop.scheduleTask(in: Dispatcher.helloTimeout) { [self] in
+            if lock.withLock({ link.nodeId == nil }) && channel.isActive { close(link, "no hello within \(Dispatcher.helloTimeout.nanoseconds / 1_000_000_000) s") }
+        }
         let reader = NodeFrameReader(onFrame: { [self] frame, _ in receive(frame, from: link) },
                                      onGarbage: { [self] why, _ in log("closing \(name(link)): \(why)") })
         return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addNodeFrameReader(reader) }
