@@ -18,9 +18,11 @@ let package = Package(
         .library(name: "DataLayer", targets: ["DataLayer"]),
         .library(name: "Economics", targets: ["Economics"]),
         .library(name: "Execution", targets: ["Execution"]),
+        .library(name: "ExecutionNode", targets: ["ExecutionNode"]),
         .library(name: "Measure", targets: ["Measure"]),
         .library(name: "Report", targets: ["Report"]),
         .library(name: "Claims", targets: ["Claims"]),
+        .library(name: "Devnet", targets: ["Devnet"]),
         .executable(name: "caldera", targets: ["caldera"]),
     ],
     dependencies: [
@@ -68,17 +70,30 @@ let package = Package(
         .target(name: "ChainCodec", dependencies: ["CCaldera", "Wire"]),
         .target(name: "DataLayer", dependencies: ["Merkle", "CCaldera", "ChainCodec", "Wire", "DurableIO", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Execution", dependencies: ["Merkle", "Economics"]),
+        // The execution layer as processes: signed rollup transactions, the pure executor, the node protocol over
+        // loopback TCP (SwiftNIO), the dispatcher, the provisioner seam (local processes) and the autoscaler glue.
+        .target(name: "ExecutionNode", dependencies: [
+            "Execution", "Metalayer", "Merkle", "Wire",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Measurement routines and their environment: the shared data directory, external compressors, timing.
         .target(name: "Measure", dependencies: ["Merkle", "Metalayer", "DataLayer", "ChainCodec"]),
         // Static HTML pages (inline CSS and SVG, no script, no network): `caldera claims --html`, the devnet report.
         .target(name: "Report"),
         // The rows of `caldera claims`: each design claim, its target and verdict over Measure's figures.
         .target(name: "Claims", dependencies: ["Measure", "Merkle", "Metalayer", "Consensus", "DataLayer", "ChainCodec", "Execution", "Economics", "CCaldera", "CCalderaBench", "Report"]),
+        // `caldera devnet`: every layer live on one machine — guardian and node processes, sequencers, the relayer,
+        // the data layer, the ledger — and its report. A shell over the layers' public APIs.
+        .target(name: "Devnet", dependencies: [
+            "Consensus", "GuardianNode", "ExecutionNode", "Execution", "Metalayer", "Merkle", "Economics", "DataLayer", "Measure", "Report", "Wire", "DurableIO",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Writes random operations to a ledger until killed: the child process of the ledger crash test.
         .executableTarget(name: "economy-crash-writer", dependencies: ["Economics", "Merkle"]),
         .executableTarget(
             name: "caldera",
-            dependencies: ["Merkle", "Metalayer", "Consensus", "GuardianNode", "DataLayer", "ChainCodec", "Execution", "Economics", "Claims", "Measure", "Wire", "DurableIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Merkle", "Metalayer", "Consensus", "GuardianNode", "DataLayer", "ChainCodec", "Execution", "ExecutionNode", "Economics", "Claims", "Measure", "Wire", "DurableIO", "Devnet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle", "CCaldera", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "DurableIO", "TestSupport"]),
@@ -88,6 +103,7 @@ let package = Package(
         .testTarget(name: "ChainCodecTests", dependencies: ["ChainCodec", "CCaldera", "TestSupport", "Wire"]),
         .testTarget(name: "DataLayerTests", dependencies: ["DataLayer", "ChainCodec", "Measure", "CCaldera", "Merkle", "TestSupport", "DataTestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
+        .testTarget(name: "ExecutionNodeTests", dependencies: ["ExecutionNode", "Execution", "Metalayer", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
             "Economics",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -104,7 +120,7 @@ let package = Package(
         // Everything that runs the built binaries: each command's behaviour, the hostile-input suite, kill -9
         // loops and concurrent processes on one store or ledger.
         .testTarget(name: "CLITests", dependencies: [
-            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "Report", "TestSupport", "DataTestSupport",
+            "caldera", "economy-crash-writer", "DataLayer", "Economics", "Merkle", "Metalayer", "Consensus", "GuardianNode", "ExecutionNode", "Report", "TestSupport", "DataTestSupport",
         ]),
         .executableTarget(name: "proof-curves", dependencies: ["Measure", "Metalayer", "Merkle"], path: "Benchmarks/ProofCurves"),
         .executableTarget(name: "codec-bench", dependencies: ["ChainCodec", "Measure"], path: "Benchmarks/CodecBench"),

@@ -15,6 +15,7 @@ let package = Package(
         .executableTarget(name: "FuzzGuardianSet", dependencies: [.product(name: "Metalayer", package: "Caldera")]),
         .executableTarget(name: "FuzzSegment", dependencies: [.product(name: "DataLayer", package: "Caldera")]),
         .executableTarget(name: "FuzzChainCodec", dependencies: [.product(name: "ChainCodec", package: "Caldera")]),
+        .executableTarget(name: "FuzzExecutionNode", dependencies: [.product(name: "ExecutionNode", package: "Caldera")]),
         .executableTarget(name: "FuzzTrace", dependencies: [.product(name: "Execution", package: "Caldera")]),
         .executableTarget(name: "FuzzHexLines", dependencies: [.product(name: "Merkle", package: "Caldera")]),
         .executableTarget(name: "FuzzLeafStream", dependencies: [.product(name: "Merkle", package: "Caldera")]),

@@ -393,7 +393,7 @@ public struct Simulator: Sendable {
 }
 
 /// Nearest-rank percentile (sorts `values` in place).
-func percentile(_ values: inout [Double], _ p: Double) -> Double {
+public func percentile(_ values: inout [Double], _ p: Double) -> Double {
     guard !values.isEmpty else { return 0 }
     values.sort()
     let rank = Int((p * Double(values.count)).rounded(.up)) - 1

@@ -32,7 +32,7 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
     /// Client connections (sequencers, relayers), and which of them subscribed to committed snapshots.
     var clients: [ObjectIdentifier: (channel: Channel, subscribed: Bool)] = [:]
     /// A test and devnet switch: this guardian equivocates (signs a conflicting vote for every vote it sends,
-    /// to half of its peers), so that the others' evidence and the ledger's slashing can be seen working.
+    /// to half of its peers, with the real one), so that the others' evidence and the ledger's slashing can be seen working.
     public var equivocate = false
     /// Inbound connections held at once: two per peer (a reconnect may overlap the old one) and some slack.
     var maxInbound: Int { 2 * setup.peers.count + 16 }
@@ -145,7 +145,12 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
                 w.value = SHA256.hash((v.value?.bytes ?? []) + Array("conflict".utf8))
                 w.signature = setup.key.sign(w.signingMessage)
                 let other = ByteBuffer(bytes: Frames.frame(Codec.encode(.vote(w))))
-                for id in o.to { links[id]?.send((setup.committee.position(of: id) ?? 0) % 2 == 0 ? frame : other) }
+                // Half of the peers get both votes: guardians relay no one else's votes, so this is how the
+                // equivocation reaches someone who can prove it.
+                for id in o.to {
+                    if (setup.committee.position(of: id) ?? 0) % 2 == 1 { links[id]?.send(other) }
+                    links[id]?.send(frame)
+                }
                 continue
             }
             for id in o.to { links[id]?.send(frame) }

@@ -11,7 +11,7 @@ struct Caldera: ParsableCommand {
         abstract: "Caldera: a modular rollup infrastructure — Merkle proofs, claims and the layers built on them.",
         discussion: "Run `caldera claims` to measure the design's headline numbers on this machine.",
         version: "0.1.0",
-        subcommands: [MerkleCommand.self, ProofCommand.self, DataCommand.self, CodecCommand.self, ExecutionCommand.self, EconomyCommand.self, GuardianCommand.self, ClaimsCommand.self]
+        subcommands: [DevnetCommand.self, MerkleCommand.self, ProofCommand.self, DataCommand.self, CodecCommand.self, ExecutionCommand.self, NodeCommand.self, EconomyCommand.self, GuardianCommand.self, ClaimsCommand.self]
     )
 
     /// ArgumentParser's `main()` with one error path: a `CLIError` prints `error: message` and exits with

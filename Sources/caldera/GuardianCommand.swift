@@ -33,8 +33,8 @@ fileprivate func loadSetup(_ path: String) throws(CLIError) -> GuardianSetup {
     }
 }
 
-/// Runs `body` on the first of `signals` (the default actions are turned off first).
-fileprivate func onSignals(_ signals: [Int32], _ body: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
+/// Runs `body` on the first of `signals` (the default actions are turned off first). Shared with `node run`.
+func onSignals(_ signals: [Int32], _ body: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
     signals.map { s in
         signal(s, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
@@ -44,7 +44,7 @@ fileprivate func onSignals(_ signals: [Int32], _ body: @escaping @Sendable (Int3
     }
 }
 
-fileprivate let logToStderr: @Sendable (String) -> Void = { line in try? StandardStreams.write(line + "\n", fd: 2) }
+let logToStderr: @Sendable (String) -> Void = { line in try? StandardStreams.write(line + "\n", fd: 2) }
 
 extension GuardianCommand {
     struct Testnet: ParsableCommand {
@@ -105,7 +105,7 @@ extension GuardianCommand {
                 """)
         @Option(help: "The guardian's configuration (from `caldera guardian testnet`).") var config: String
         @Option(help: "Where the guardian keeps its records (default: beside the config, NAME.data).") var dataDir: String?
-        @Flag(help: "Misbehave on purpose (tests, `caldera devnet --byzantine`): sign a conflicting vote for every vote, sent to half of the peers.")
+        @Flag(help: "Misbehave on purpose (tests, `caldera devnet --byzantine`): sign a conflicting vote for every vote and send both to half of the peers.")
         var equivocate = false
 
         func run() throws {

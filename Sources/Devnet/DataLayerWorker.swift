@@ -1,0 +1,66 @@
+// The devnet's data layer: one writer (DataStore, DIR/data) on one serial queue, so puts and migrations never
+// overlap and the loop never waits for zstd. Blocks go in with their data-layer time (wall time × --speed);
+// migration moves what the 7-day hot window no longer holds to the cold archive, each transfer fingerprinted.
+import DataLayer
+import Foundation
+import Merkle
+
+final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only on `queue`
+    let queue = DispatchQueue(label: "caldera.devnet.data")
+    let store: DataStore
+    let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var stats: DataStore.Stats?
+    private var failed = false
+
+    init(directory: String, log: @escaping @Sendable (String) -> Void) throws(DevnetError) {
+        do { store = try DataStore(directory: directory, options: .init(create: true, writer: true)) } catch {
+            throw .failed("\(directory): \(error)")
+        }
+        self.log = log
+    }
+
+    static func namespace(_ rollup: UInt64) -> Namespace { Namespace(name: "rollup-\(rollup)")! }
+
+    /// Puts one block, then runs `then` (the rollup's commit) on the same queue.
+    func put(namespace rollup: UInt64, block: [UInt8], time: Int64, nowMillis: Int64, then: @escaping @Sendable () -> Void) {
+        queue.async { [self] in
+            do {
+                _ = try store.put([(Self.namespace(rollup), block)], time: time, nowMillis: nowMillis)
+                then()
+            } catch { fail("cannot put rollup \(rollup)'s block: \(error)") }
+        }
+    }
+
+    func migrate(now: Int64, nowMillis: Int64, then: @escaping @Sendable (DataStore.MigrationReport) -> Void) {
+        queue.async { [self] in
+            do {
+                // Segments a few hundred kB each: a day of data time at the devnet's pace.
+                let options = DataStore.MigrationOptions(policy: TieringPolicy(hotWindow: TieringPolicy.defaultHotWindow, segmentWindow: 86_400, segmentTargetBytes: 4 << 20))
+                let r = try store.migrate(options: options, now: now, nowMillis: nowMillis)
+                then(r)
+                refreshStats()
+            } catch { fail("migration failed: \(error)") }
+        }
+    }
+
+    func refreshStats() {
+        if let s = try? store.stats() { lock.lock(); stats = s; lock.unlock() }
+    }
+
+    var latestStats: DataStore.Stats? {
+        queue.async { [self] in refreshStats() }
+        lock.lock(); defer { lock.unlock() }
+        return stats
+    }
+
+    func fail(_ m: String) {
+        lock.lock(); let first = !failed; failed = true; lock.unlock()
+        if first { log("data layer: \(m)") }
+    }
+
+    /// Waits for every queued put and migration.
+    func finish() {
+        queue.sync { refreshStats() }
+    }
+}

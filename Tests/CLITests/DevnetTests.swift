@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `caldera devnet` as a user runs it: real guardian and node processes, interrupted with SIGINT mid-run and
+/// resumed on the same directory; afterwards the data store verifies, the ledger conserves supply, every blob
+/// and committed snapshot of the first run is still there, and the report renders in a real browser.
+@Suite(.enabled(if: calderaAvailable, "needs the built caldera"), .serialized)
+struct DevnetTests {
+    struct Summary: Decodable {
+        var snapshotsCommitted: Int, messagesDelivered: Int, verifyLatencyP99Seconds: Double?, maxServingNodes: Int
+        var scaleUpSeconds: Double?, blobsMigrated: Int, coldRatio: Double?, epochs: Int, supplyConserved: Bool
+    }
+    struct Committed: Decodable, Equatable { var height: UInt64; var root: String }
+    struct Stats: Decodable { struct Tier: Decodable { var blobs: Int }; var hot: Tier; var cold: Tier }
+
+    func committed(_ dir: String) throws -> [Committed] {
+        let r = try caldera(["guardian", "log", "--config", dir + "/guardians/guardian-2.json", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONDecoder().decode([Committed].self, from: Data(r.stdout))
+    }
+
+    func blobs(_ dir: String) throws -> Int {
+        let r = try caldera(["data", "stats", "--store", dir + "/data", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try JSONDecoder().decode(Stats.self, from: Data(r.stdout))
+        return s.hot.blobs + s.cold.blobs
+    }
+
+    @Test func interruptResumeAndCheck() throws {
+        let tmp = try TempDir("devnet")
+        defer { tmp.remove() }
+        let dir = tmp.file("net")
+        // Fast data-layer time (the hot window passes in 6 s) so blocks migrate in a short run; one guardian equivocates.
+        let common = ["devnet", "--rollups", "3", "--guardians", "4", "--byzantine", "1", "--speed", "100000", "--peak", "120", "--data-dir", dir]
+
+        // First run: stopped with SIGINT once snapshots are committing.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: calderaBinary)
+        p.arguments = common + ["--duration", "120", "--json"]
+        p.currentDirectoryURL = packageRoot
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let started = Date()
+        var before: [Committed] = []
+        while Date().timeIntervalSince(started) < 90 {
+            Thread.sleep(forTimeInterval: 2)
+            if FileManager.default.fileExists(atPath: dir + "/guardians/guardian-2.data/records.sqlite"), let c = try? committed(dir), c.count >= 6 { break }
+        }
+        kill(p.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && p.terminationReason == .exit, "first run did not stop cleanly")
+        let first = try JSONDecoder().decode(Summary.self, from: data)
+        #expect(first.snapshotsCommitted >= 6 && first.supplyConserved)
+        before = try committed(dir)
+        let blobsBefore = try blobs(dir)
+        #expect(before.count >= 6 && blobsBefore > 0)
+
+        // Second run resumes on the same directory.
+        let r = try caldera(common + ["--duration", "15", "--json"], limits: Limits(seconds: 240), workingDirectory: packageRoot.path)
+        #expect(r.status == 0, "\(r.stderr.suffix(3000))")
+        let s = try JSONDecoder().decode(Summary.self, from: Data(r.stdout))
+        #expect(s.snapshotsCommitted > first.snapshotsCommitted)
+        #expect(s.messagesDelivered > first.messagesDelivered && s.verifyLatencyP99Seconds != nil)
+        #expect(s.maxServingNodes >= 10 && s.blobsMigrated > 0 && (s.coldRatio ?? 0) > 1)
+        #expect(s.supplyConserved)
+
+        // Nothing lost: every snapshot of the first run is still committed, unchanged, and every blob still there.
+        let after = try committed(dir)
+        #expect(Array(after.prefix(before.count)) == before && after.count > before.count)
+        #expect(try blobs(dir) > blobsBefore)
+        let verify = try caldera(["data", "verify", "--store", dir + "/data"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+
+        // The ledger conserves supply and the equivocating guardian was slashed.
+        let economy = try caldera(["economy", "report", "--json", "--ledger", dir + "/ledger"])
+        #expect(economy.status == 0, "\(economy.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(economy.stdout)) as? [String: Any])
+        // Every base unit is somewhere: balances, bonds, unbonding, pending rewards and pools add up to the supply.
+        func units(_ x: Any?) -> UInt128 { (x as? String).flatMap { UInt128($0) } ?? 0 }
+        var accounted: UInt128 = 0
+        for a in report["accounts"] as? [[String: Any]] ?? [] {
+            let bonded = a["bonded"] as? [String: Any] ?? [:]
+            accounted += units(a["balance"]) + units(a["unbonding"]) + units(a["pendingRewards"]) + bonded.values.reduce(0) { $0 + units($1) }
+        }
+        for v in (report["pools"] as? [String: Any] ?? [:]).values { accounted += units(v) }
+        #expect(accounted == units(report["totalSupply"]) && accounted > 0)
+        let slashed = (report["accounts"] as? [[String: Any]] ?? []).first { $0["id"] as? String == "guardian-1" }
+        #expect((slashed?["status"] as? String ?? "active") != "active", "the equivocating guardian is jailed or tombstoned")
+        let page = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(page.contains("guardian-1") && page.contains("equivocation"))
+
+        // The report as a person would see it.
+        if chromium != nil {
+            try Browser.expectCleanAndNotBlank(dir + "/report.html", screenshot: "devnet-run.png", window: .init(width: 1280, height: 4300), scratch: tmp)
+        }
+    }
+
+    @Test func badOptionsFailCleanly() throws {
+        for args in [["--rollups", "0"], ["--guardians", "3", "--byzantine", "1"], ["--duration", "5"], ["--speed", "nan"], ["--peak", "-1"]] {
+            let r = try caldera(["devnet"] + args + ["--data-dir", "/nonexistent/never-created"])
+            #expect(r.failedCleanly && r.status == 2, "\(args): \(r.stderr)")
+        }
+        // A directory made for another shape is refused, not silently mixed.
+        let tmp = try TempDir("devnet-shape")
+        defer { tmp.remove() }
+        let manifest = #"{"version":1,"seed":1,"rollups":2,"guardians":4,"byzantine":0,"basePort":40000,"genesisMillis":1,"sequencerKeys":[],"elapsedSeconds":0,"runs":1}"#
+        try FileManager.default.createDirectory(atPath: tmp.file("d"), withIntermediateDirectories: true)
+        _ = try tmp.write("d/devnet.json", manifest)
+        let r = try caldera(["devnet", "--rollups", "3", "--data-dir", tmp.file("d")])
+        #expect(r.failedCleanly && r.stderr.contains("2 rollups"), "\(r.stderr)")
+    }
+}
