@@ -10,7 +10,8 @@ final class ExecutionLayer: @unchecked Sendable {
     var seenActivations = Set<UInt64>()
 
     init(executable: String, serviceMicros: Int, logs: String, log: @escaping @Sendable (String) -> Void) throws(DevnetError) {
-        do { dispatcher = try Dispatcher(log: log) } catch { throw .failed("cannot start the node dispatcher: \(error)") }
+        // Small batches: a batch takes batchItems × the service time on one node, and a block waits for its slowest batch.
+        do { dispatcher = try Dispatcher(batchItems: 4, log: log) } catch { throw .failed("cannot start the node dispatcher: \(error)") }
         provisioner = LocalProcessProvisioner(executable: executable,
                                               arguments: LocalProcessProvisioner.nodeArguments(dispatcherPort: dispatcher.port, serviceMicros: UInt64(serviceMicros)),
                                               dispatcher: dispatcher, errorLog: logs + "/nodes.log", log: log)
