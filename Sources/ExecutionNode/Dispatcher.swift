@@ -143,7 +143,8 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
     // MARK: work
 
     /// Executes `items` on the nodes; `completion` runs once, on the dispatcher's thread (it must not block),
-    /// with one receipt per item in order. Waits (queued) while no node is serving.
+    /// with one receipt per item in order (at once, on the caller's thread, for no items). Waits (queued) while no
+    /// node is serving.
     public func submit(_ items: [WorkItem], completion: @escaping @Sendable ([Receipt]) -> Void) {
         guard !items.isEmpty else { completion([]); return }
         let s = Submission(count: items.count, completion: completion)
