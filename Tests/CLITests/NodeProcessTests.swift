@@ -1,3 +1,4 @@
+import Execution
 import ExecutionNode
 import Foundation
 import TestSupport
@@ -126,5 +127,29 @@ import Glibc
         #expect(t.status == 0, "\(t.stderr)")
         let loaded = try JSONSerialization.jsonObject(with: Data(t.stdout)) as? [String: Any] ?? [:]
         #expect(loaded["nodesServed"] as? Int == 3 && loaded["transactions"] as? Int == 60 && (loaded["serveSeconds"] as? Double ?? 0) > 0)
+    }
+
+    /// The devnet's loop on real processes: a backlog arrives at one node, the autoscaler (CalderaPolicy, floor 1,
+    /// ceiling 4) raises the desired count, the provisioner starts nodes, and every receipt still comes back right.
+    @Test(.enabled(if: calderaAvailable)) func theAutoscalerScalesRealNodesUnderABacklog() throws {
+        let (d, p) = try cluster(nodes: 1, serviceMicros: 5000) // 200 tx/s per node
+        var config = CalderaPolicy.Configuration()
+        config.floor = 1; config.ceiling = 4; config.activationDelay = 0.5
+        var autoscaler = Autoscaler(policy: CalderaPolicy(configuration: config), nominalServiceRate: 200)
+        autoscaler.tick(dispatcher: d, provisioner: p, now: 0)
+        let (items, expected) = workload(seed: 5)
+        let done = ConcurrentResults<[Receipt]>(count: 1)
+        d.submit(items + items) { done.set(0, $0) } // 600 transactions: 3 s for one node
+        var most = 1, t = 0.0
+        while done.values.isEmpty && t < 30 {
+            Thread.sleep(forTimeInterval: 0.25)
+            t += 0.25
+            autoscaler.tick(dispatcher: d, provisioner: p, now: t)
+            most = max(most, p.status.ready)
+        }
+        #expect(done.values.first == expected + expected)
+        #expect(most == 4, "the backlog should take the pool to its ceiling; it reached \(most)")
+        p.shutdown()
+        d.shutdown()
     }
 }
