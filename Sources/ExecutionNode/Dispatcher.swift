@@ -291,7 +291,9 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
         }
     }
 
-    /// Closes the listener and every connection (nodes then exit with an error: drain them first).
+    /// Closes the listener and every connection (nodes then exit with an error: drain them first). Work still
+    /// queued or in flight is dropped: its completions are never called (an awaiting `submit` never returns), so
+    /// wait for submissions before shutting down. Not from the dispatcher's own thread (it waits for the closes).
     public func shutdown() {
         let channels = lock.withLock { [server] + links.values.map(\.channel) }
         for c in channels.compactMap({ $0 }) { try? c.close().wait() }
