@@ -110,7 +110,7 @@ public final class NodeProcess: @unchecked Sendable { // mutable state is touche
     /// The real work, then the wait that makes this process a node of the stated capacity.
     func execute(_ items: [WorkItem]) -> [Receipt] {
         let start = monotonicNanos()
-        let receipts = items.map(Executor.execute)
+        let receipts = items.map { Executor.execute($0) }
         let target = start &+ UInt64(items.count) &* serviceMicros &* 1000
         let now = monotonicNanos()
         if target > now { Thread.sleep(forTimeInterval: Double(target - now) / 1e9) }

@@ -78,7 +78,7 @@ public enum ScaleMeasurement {
     static func serve(_ n: Int, on dispatcher: Dispatcher, timeout: Double) throws -> (seconds: Double, nodes: Int) {
         var w = TransferWorkload(rollupId: 1, accounts: max(2, n), balance: 1_000_000, seed: 1)
         let items = (0..<n).map { i in w.next(fault: i % 10 == 9 ? .badSignature : nil) }
-        let expected = items.map(Executor.execute)
+        let expected = items.map { Executor.execute($0) }
         let done = DispatchSemaphore(value: 0)
         let box = ConcurrentResults<[Receipt]>(count: 1)
         let t0 = monotonicNanos()

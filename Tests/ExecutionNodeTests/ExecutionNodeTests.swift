@@ -49,7 +49,7 @@ func transfer(_ key: Secp256k1.PrivateKey = alice, to: EthereumAddress = bob.add
     @Test func framesRoundTrip() throws {
         var w = TransferWorkload(rollupId: 1, accounts: 4, balance: 1_000_000, seed: 3)
         let items = (0..<5).map { _ in w.next() }
-        let receipts = items.map(Executor.execute)
+        let receipts = items.map { Executor.execute($0) }
         for f in [NodeFrame.hello(nodeId: 9, pid: 1234), .batch(id: 77, items: items), .results(id: 77, receipts: receipts), .drain, .batch(id: 1, items: [])] {
             let bytes = f.framed()
             #expect(Array(bytes.prefix(4)) == [0, 0, 0, 0].enumerated().map { UInt8(truncatingIfNeeded: (bytes.count - 4) >> (8 * (3 - $0.offset))) })
@@ -61,7 +61,7 @@ func transfer(_ key: Secp256k1.PrivateKey = alice, to: EthereumAddress = bob.add
     @Test func mutatedFramesNeverCrash() throws {
         var w = TransferWorkload(rollupId: 1, accounts: 4, balance: 1_000_000, seed: 5)
         let items = (0..<2).map { _ in w.next() }
-        for f in [NodeFrame.batch(id: 1, items: items), .results(id: 2, receipts: items.map(Executor.execute)), .hello(nodeId: 1, pid: 2)] {
+        for f in [NodeFrame.batch(id: 1, items: items), .results(id: 2, receipts: items.map { Executor.execute($0) }), .hello(nodeId: 1, pid: 2)] {
             let p = f.payload()
             var decoded = 0
             for m in Mutations.prefixes(p) { if (try? NodeFrame.decode(payload: m)) != nil { decoded += 1 } }
@@ -242,7 +242,7 @@ func transfer(_ key: Secp256k1.PrivateKey = alice, to: EthereumAddress = bob.add
         defer { d.shutdown() }
         var w = TransferWorkload(rollupId: 1, accounts: 8, balance: 10_000, seed: 8)
         let items = (0..<20).map { i in w.next(fault: i % 4 == 0 ? .badSignature : nil) }
-        let expected = items.map(Executor.execute)
+        let expected = items.map { Executor.execute($0) }
         let liar = try #require(RawPeer(port: d.port))
         liar.send(.hello(nodeId: 99, pid: 1))
         #expect(waitUntil(5) { d.nodes.map(\.nodeId) == [99] })
@@ -251,7 +251,7 @@ func transfer(_ key: Secp256k1.PrivateKey = alice, to: EthereumAddress = bob.add
         let done = ConcurrentResults<[Receipt]>(count: 1)
         d.submit(items) { done.set(0, $0) }
         guard case let .batch(id, batch)? = liar.frame() else { Issue.record("no batch for the liar"); return }
-        var wrong = batch.map(Executor.execute)
+        var wrong = batch.map { Executor.execute($0) }
         wrong[0].txHash = Digest.zero
         liar.send(.results(id: id, receipts: wrong))
         #expect(liar.frame() == nil, "the dispatcher closes the liar's connection")
