@@ -143,7 +143,8 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
     // MARK: work
 
     /// Executes `items` on the nodes; `completion` runs once, on the dispatcher's thread (it must not block),
-    /// with one receipt per item in order. Waits (queued) while no node is serving.
+    /// with one receipt per item in order (at once, on the caller's thread, for no items). Waits (queued) while no
+    /// node is serving.
     public func submit(_ items: [WorkItem], completion: @escaping @Sendable ([Receipt]) -> Void) {
         guard !items.isEmpty else { completion([]); return }
         let s = Submission(count: items.count, completion: completion)
@@ -290,7 +291,9 @@ public final class Dispatcher: @unchecked Sendable { // all mutable state is und
         }
     }
 
-    /// Closes the listener and every connection (nodes then exit with an error: drain them first).
+    /// Closes the listener and every connection (nodes then exit with an error: drain them first). Work still
+    /// queued or in flight is dropped: its completions are never called (an awaiting `submit` never returns), so
+    /// wait for submissions before shutting down. Not from the dispatcher's own thread (it waits for the closes).
     public func shutdown() {
         let channels = lock.withLock { [server] + links.values.map(\.channel) }
         for c in channels.compactMap({ $0 }) { try? c.close().wait() }

@@ -208,11 +208,11 @@ public final class LocalProcessProvisioner: Provisioner, @unchecked Sendable { /
     }
 }
 
-/// Slots filled from concurrent threads, one index each.
-final class ConcurrentResults<T>: @unchecked Sendable { // each slot is written by one thread, read after all have joined
+/// Slots filled from concurrent threads (spawns, completions), read from any thread.
+public final class ConcurrentResults<T>: @unchecked Sendable { // every access is under `lock`
     private let lock = NSLock()
     private var slots: [T?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: T) { lock.withLock { slots[i] = v } }
-    var values: [T] { lock.withLock { slots.compactMap { $0 } } }
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public func set(_ i: Int, _ v: T) { lock.withLock { slots[i] = v } }
+    public var values: [T] { lock.withLock { slots.compactMap { $0 } } }
 }

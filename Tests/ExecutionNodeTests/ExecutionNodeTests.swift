@@ -1,4 +1,8 @@
 import Execution
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Merkle
 import Metalayer
 import TestSupport
@@ -191,5 +195,76 @@ func transfer(_ key: Secp256k1.PrivateKey = alice, to: EthereumAddress = bob.add
             last = a.decide(stats: stats, provisioner: status, now: Double(t) * 0.25)
         }
         #expect(last.targetNodes == 100)
+    }
+}
+
+/// The dispatcher against nodes in this process: a node that answers with receipts for other transactions is cut
+/// off and its batch redone elsewhere, exactly once; a drained node reports what it did.
+@Suite struct DispatcherTests {
+    /// A blocking loopback client that speaks raw frames.
+    final class RawPeer {
+        let fd: Int32
+        init?(port: Int) {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET); a.sin_port = in_port_t(UInt16(port).bigEndian); a.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var tv = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            if ok != 0 { close(fd); return nil }
+        }
+        deinit { close(fd) }
+        func send(_ f: NodeFrame) { let b = f.framed(); _ = b.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        func read(_ n: Int) -> [UInt8]? {
+            var out = [UInt8](repeating: 0, count: n), got = 0
+            while got < n {
+                let r = out.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, n - got, 0) }
+                if r <= 0 { return nil }
+                got += r
+            }
+            return out
+        }
+        func frame() -> NodeFrame? {
+            guard let h = read(4) else { return nil }
+            let n = Int(h[0]) << 24 | Int(h[1]) << 16 | Int(h[2]) << 8 | Int(h[3])
+            return read(n).flatMap { try? NodeFrame.decode(payload: $0) }
+        }
+    }
+
+    func waitUntil(_ seconds: Double, _ done: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !done() { if Date() > deadline { return false }; Thread.sleep(forTimeInterval: 0.005) }
+        return true
+    }
+
+    @Test func aLyingNodeIsCutOffAndItsBatchRedoneOnce() throws {
+        let d = try Dispatcher(batchItems: 5, window: 1, log: { _ in })
+        defer { d.shutdown() }
+        var w = TransferWorkload(rollupId: 1, accounts: 8, balance: 10_000, seed: 8)
+        let items = (0..<20).map { i in w.next(fault: i % 4 == 0 ? .badSignature : nil) }
+        let expected = items.map { Executor.execute($0) }
+        let liar = try #require(RawPeer(port: d.port))
+        liar.send(.hello(nodeId: 99, pid: 1))
+        #expect(waitUntil(5) { d.nodes.map(\.nodeId) == [99] })
+        // The completion runs on the dispatcher's thread: no other task needs a cooperative thread (an `async let`
+        // could starve behind tests that block theirs).
+        let done = ConcurrentResults<[Receipt]>(count: 1)
+        d.submit(items) { done.set(0, $0) }
+        guard case let .batch(id, batch)? = liar.frame() else { Issue.record("no batch for the liar"); return }
+        var wrong = batch.map { Executor.execute($0) }
+        wrong[0].txHash = Digest.zero
+        liar.send(.results(id: id, receipts: wrong))
+        #expect(liar.frame() == nil, "the dispatcher closes the liar's connection")
+        #expect(waitUntil(5) { d.nodes.isEmpty })
+        let node = NodeProcess(host: "127.0.0.1", port: d.port, nodeId: 1, serviceMicros: 0, log: { _ in })
+        let summary = ConcurrentResults<NodeProcess.Summary>(count: 1)
+        let thread = Thread { if let s = try? node.run(connectTimeout: 5) { summary.set(0, s) } }
+        thread.start()
+        #expect(waitUntil(30) { !done.values.isEmpty })
+        #expect(done.values.first == expected)
+        #expect(d.stats.resubmittedBatches == 1 && d.stats.completedTransactions == 20 && d.servedByNode == [1: 20])
+        #expect(d.drain(nodeId: 1))
+        #expect(waitUntil(5) { !summary.values.isEmpty })
+        #expect(summary.values.first == NodeProcess.Summary(batches: 4, transactions: 20, drained: true))
     }
 }
