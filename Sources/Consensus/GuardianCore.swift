@@ -548,9 +548,7 @@ public struct GuardianCore {
         var p = Proposal(setId: committee.setId, height: height, round: round, validRound: validValue == nil ? -1 : validRound,
                          value: value, proposer: me, signature: [])
         p.signature = key.sign(p.signingMessage)
-        if p.validRound >= 0, let t = tallies[.prevote]![UInt32(p.validRound)] {
-            p.justification = t.votes.keys.sorted().compactMap { voter in t.votes[voter]!.first { $0.value == value.id } }
-        }
+        if p.validRound >= 0 { p.justification = polkaVotes(UInt32(p.validRound), value.id) }
         myProposals[round] = p
         out.records.append(.proposal(p))
         proposals[round] = p
@@ -603,6 +601,24 @@ public struct GuardianCore {
 
     func polka(_ r: UInt32, _ id: Digest) -> Bool { committee.isQuorum(stake(.prevote, r, .some(id))) }
 
+    /// The prevotes of round `r` for `id`, one per voter in position order: a proof of lock.
+    func polkaVotes(_ r: UInt32, _ id: Digest) -> [Vote] {
+        guard let t = tallies[.prevote]![r] else { return [] }
+        return t.votes.keys.sorted().compactMap { voter in t.votes[voter]!.first { $0.value == id } }
+    }
+
+    /// The newest polka of a round after `validRound` and before the current one, for a valid value this guardian
+    /// has seen proposed: a polka it learned of too late to act on in its round.
+    mutating func laterPolka() -> (round: UInt32, value: SnapshotValue)? {
+        guard Int64(round) > validRound + 1 else { return nil }
+        for r in tallies[.prevote]!.keys.sorted(by: >) where Int64(r) > validRound && r < round {
+            for q in proposals.keys.sorted() where polka(r, proposals[q]!.value.id) && valid(proposals[q]!.value) {
+                return (r, proposals[q]!.value)
+            }
+        }
+        return nil
+    }
+
     mutating func evaluate() {
         var changed = true
         var guardLoops = 0
@@ -640,6 +656,18 @@ public struct GuardianCore {
                 }
                 changed = true
             }
+            // A polka of an earlier round, seen late (with a re-proposal's proof of lock or a peer's rebroadcast), makes
+            // its value the valid value, which this guardian proposes when its turn comes. Algorithm 1 updates
+            // validValue only in the current round (L36) and counts on gossip to bring every round's messages to every
+            // correct process in time; messages here are lost, so without this a guardian that missed the polka keeps
+            // proposing fresh values that the guardians locked on it refuse (docs/consensus.md, "Liveness: a lock no
+            // other guardian knows of"). Safety is untouched: what a proposer proposes never matters to it, and
+            // locks change only as before.
+            if let (r, v) = laterPolka() {
+                validValue = v; validRound = Int64(r)
+                persistLock()
+                changed = true
+            }
             // L44: a quorum for nil.
             if step == .prevote, c.isQuorum(stake(.prevote, round, .some(nil))) {
                 castVote(.precommit, nil); step = .precommit; changed = true
@@ -667,10 +695,7 @@ public struct GuardianCore {
     }
 
     mutating func persistLock() {
-        var polka = [Vote]()
-        if let vv = validValue, validRound >= 0, let t = tallies[.prevote]![UInt32(validRound)] {
-            polka = t.votes.keys.sorted().compactMap { voter in t.votes[voter]!.first { $0.value == vv.id } }
-        }
+        let polka = validValue.map { vv in validRound >= 0 ? polkaVotes(UInt32(validRound), vv.id) : [] } ?? []
         out.records.append(.lock(height: height, lockedRound: lockedRound, lockedValue: lockedValue, validRound: validRound, validValue: validValue, polka: polka))
     }
 
@@ -744,6 +769,14 @@ public struct GuardianCore {
         // them to reach that round's quorum and time out into ours; Tendermint's gossip does the same per peer.
         for r in (round >= 3 ? round - 3 : 0)...round {
             for kind in VoteKind.allCases { if let v = myVotes[VoteKey(kind: kind, height: height, round: r)] { broadcast(.vote(v)) } }
+        }
+        // Past the round of our valid value without a decision: the value and its polka again, so that every guardian
+        // can propose it in its turn and a locked guardian is not the only one whose proposal can pass. This stands in
+        // for Tendermint's gossip (a message one correct process receives reaches all), which its liveness argument
+        // assumes and which re-sending only our own votes does not give.
+        if let v = validValue, validRound >= 0, Int64(round) > validRound {
+            if let q = proposals.keys.sorted().first(where: { proposals[$0]!.value == v }) { broadcast(.proposal(proposals[q]!)) }
+            for vote in polkaVotes(UInt32(validRound), v.id) { broadcast(.vote(vote)) }
         }
         for h in myShares.keys.sorted() where committed[h] == nil && decided[h] != nil { broadcast(.share(myShares[h]!)) }
         // A height decided here but still without a certificate, while later ones go on: the shares that would

@@ -47,6 +47,11 @@ import TestSupport
         return prop
     }
 
+    func signedVote(_ kind: VoteKind, round: UInt32, _ value: Digest?, by voter: Int) -> Vote {
+        var v = Vote(kind: kind, setId: 7, height: 1, round: round, value: value, voter: voter, signature: [])
+        v.signature = keys[voter].sign(v.signingMessage); return v
+    }
+
     func votes(_ r: Ready) -> [Vote] { r.messages.compactMap { if case let .vote(v) = $0.message { v } else { nil } } }
 
     @Test func prevotesAValidProposalAndNilForAnUnsignedRoot() {
@@ -75,12 +80,42 @@ import TestSupport
         #expect(!again.records.contains { if case let .vote(v) = $0 { v.kind == .prevote && v.round == 0 } else { false } })
     }
 
+    /// A polka seen only after its round (the prevotes came late) makes its value the one this guardian proposes in
+    /// its turn, with the prevotes as proof of lock, instead of a fresh value that a guardian locked on the polka's
+    /// value would refuse; and a guardian past its valid value's round sends that value and its polka again. The
+    /// lock itself does not move. Before, the late polka was ignored and the guardian proposed a fresh value.
+    @Test func latePolkaBecomesTheValueToProposeAndIsSentAgain() {
+        var core = GuardianCore(config: config, key: keys[0], verifier: verifier, now: 10_000)
+        _ = core.step(.tick, now: 10_000)
+        _ = core.step(.report(report(0, 2)), now: 10_000)   // a newer report: a fresh value would differ from v
+        let p0 = proposal(round: 0, reports: [report(0, 1)])   // proposer of height 1, round 0 is guardian 1
+        let v = p0.value
+        #expect(votes(core.step(.message(.proposal(p0)), now: 10_001)).map(\.value) == [v.id])
+        // Guardians 1 and 2 (more than a third) are in round 1: join it before any other prevote of round 0 arrives.
+        for g in [1, 2] { _ = core.step(.message(.vote(signedVote(.prevote, round: 1, nil, by: g))), now: 10_002) }
+        #expect(core.round == 1)
+        // Round 0's prevotes arrive late: with this guardian's own, a polka for v in round 0.
+        for g in [1, 2] { _ = core.step(.message(.vote(signedVote(.prevote, round: 0, v.id, by: g))), now: 10_003) }
+        #expect(core.validValue == v && core.validRound == 0 && core.lockedValue == nil && core.lockedRound == -1)
+        // The next rebroadcast carries the value (round 0's proposal) and all three prevotes of its polka.
+        let again = core.step(.tick, now: 10_500)   // the first rebroadcast after the one at start
+        let sent = votes(again).filter { $0.round == 0 && $0.kind == .prevote && $0.value == v.id }.map(\.voter)
+        #expect(Set(sent) == [0, 1, 2])
+        #expect(again.messages.contains { if case let .proposal(p) = $0.message { p.round == 0 && p.value == v } else { false } })
+        // Round 3 is this guardian's: it proposes v with round 0 as its valid round and the polka as justification.
+        var proposed: Proposal?
+        for g in [1, 2] {
+            let r = core.step(.message(.vote(signedVote(.prevote, round: 3, nil, by: g))), now: 10_600)
+            for m in r.messages { if case let .proposal(p) = m.message, p.round == 3 { proposed = p } }
+        }
+        #expect(proposed?.value == v && proposed?.validRound == 0)
+        #expect(Set(proposed?.justification.map(\.voter) ?? []) == [0, 1, 2])
+        #expect(core.lockedRound == -1)
+    }
+
     @Test func doubleVotesBecomeVerifiableEvidence() {
         var core = GuardianCore(config: config, key: keys[0], verifier: verifier, now: 10_000)
-        func vote(_ value: Digest?) -> Vote {
-            var v = Vote(kind: .prevote, setId: 7, height: 1, round: 0, value: value, voter: 3, signature: [])
-            v.signature = keys[3].sign(v.signingMessage); return v
-        }
+        func vote(_ value: Digest?) -> Vote { signedVote(.prevote, round: 0, value, by: 3) }
         _ = core.step(.message(.vote(vote(SHA256.hash([1])))), now: 10_001)
         let r = core.step(.message(.vote(vote(SHA256.hash([2])))), now: 10_002)
         #expect(r.evidence.count == 1)

@@ -63,6 +63,20 @@ import TestSupport
         #expect(evidence > 0, "equivocating guardians were never caught")
     }
 
+    /// Seeds where one honest guardian locked on a value whose polka no other honest guardian saw, while the honest
+    /// stake made a quorum only all together: every other honest proposer proposed fresh values the locked one
+    /// refused, and only its own turn (one round in seven) could end the height, so it stalled through the stable
+    /// half (docs/consensus.md, "Liveness: a lock no other guardian knows of"). Each failed liveness before the fix.
+    @Test(arguments: [UInt64(10633), 17892, 18915]) func lockNoOtherGuardianKnowsOfStaysLive(_ seed: UInt64) {
+        var c = SimulationConfig(guardians: 7, seed: seed)
+        c.faults = Set(Fault.allCases)
+        c.byzantineStakePPM = 333_333
+        var sim = NetworkSimulation(c)
+        let o = sim.run()
+        #expect(o.violations.isEmpty, "seed \(seed): \(o.violations.prefix(2))")
+        #expect(o.committedHeight >= 20, "seed \(seed) committed up to \(o.committedHeight) of 24 heights")
+    }
+
     /// Each fault on its own, at the largest byzantine stake under a third.
     @Test(arguments: Fault.allCases) func eachFault(_ f: Fault) {
         for seed in UInt64(100)..<106 {
