@@ -80,7 +80,14 @@ public final class Devnet {
         o = options; paths = DevnetPaths(options.dataDir); self.log = log; self.status = status; self.stopRequested = stopRequested
         let fm = FileManager.default
         for d in [paths.root, paths.guardians, paths.logs, paths.relayer] {
-            do { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) } catch { throw .failed("cannot create \(d): \(error)") }
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: d, isDirectory: &isDir) {
+                guard isDir.boolValue else { throw .invalid("\(d) exists and is not a directory") }
+                continue
+            }
+            do { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
+                throw .failed("cannot create the directory \(d): \((error as NSError).localizedDescription)")
+            }
         }
         let now = GuardianProcess.wallClock()
         if fm.fileExists(atPath: paths.manifest) {
@@ -100,7 +107,8 @@ public final class Devnet {
             try manifest.write(paths.manifest)
         }
         let setup: GuardianSetup
-        do { setup = try GuardianSetup(GuardianConfig.decode(try InputFile.read(paths.guardianConfig(0), limit: GuardianConfig.maxBytes))) } catch {
+        let config0 = try readRegular(paths.guardianConfig(0), limit: GuardianConfig.maxBytes)
+        do { setup = try GuardianSetup(GuardianConfig.decode(config0)) } catch {
             throw .invalid("\(paths.guardianConfig(0)): \(error)")
         }
         guardianSet = setup.guardianSet

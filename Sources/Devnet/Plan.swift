@@ -122,8 +122,7 @@ extension DevnetManifest {
     }
 
     static func load(_ path: String) throws(DevnetError) -> DevnetManifest {
-        let bytes: [UInt8]
-        do { bytes = try InputFile.read(path, limit: 1 << 20) } catch { throw .invalid("\(path): \(error)") }
+        let bytes = try readRegular(path, limit: 1 << 20)
         do { return try StrictJSONDecoder(maxBytes: 1 << 20).decode(DevnetManifest.self, from: bytes) } catch {
             throw .invalid("\(path): \(error)")
         }
@@ -132,4 +131,15 @@ extension DevnetManifest {
     func write(_ path: String) throws(DevnetError) {
         do { try DurableFile.write(encoded(), to: path, mode: 0o600) } catch { throw .failed("cannot write \(path): \(error)") }
     }
+}
+
+/// A file the devnet itself wrote: regular (a FIFO or device in its place is refused, never waited on) and small.
+func readRegular(_ path: String, limit: Int) throws(DevnetError) -> [UInt8] {
+    let fd = DurableFile.openRegular(path)
+    guard fd >= 0 else { throw .invalid("\(path): not a regular file the devnet wrote (\(String(cString: strerror(errno))))") }
+    var st = stat()
+    let size = fstat(fd, &st) == 0 ? Int(st.st_size) : -1
+    close(fd)
+    guard size >= 0, size <= limit else { throw .invalid("\(path): \(size) bytes, more than the \(limit) a devnet file holds") }
+    do { return try DurableFile.read(path) } catch { throw .invalid("\(error)") }
 }

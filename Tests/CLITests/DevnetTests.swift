@@ -112,5 +112,15 @@ struct DevnetTests {
         _ = try tmp.write("d/devnet.json", manifest)
         let r = try caldera(["devnet", "--rollups", "3", "--data-dir", tmp.file("d")])
         #expect(r.failedCleanly && r.stderr.contains("2 rollups"), "\(r.stderr)")
+        // Garbage, a FIFO (never waited on) or a file where the directory should be: one error line, exit 2.
+        try FileManager.default.createDirectory(atPath: tmp.file("g"), withIntermediateDirectories: true)
+        _ = try tmp.write("g/devnet.json", "{garbage")
+        try FileManager.default.createDirectory(atPath: tmp.file("f"), withIntermediateDirectories: true)
+        #expect(mkfifo(tmp.file("f/devnet.json"), 0o600) == 0)
+        _ = try tmp.write("plain", "x")
+        for d in ["g", "f", "plain"] {
+            let r = try caldera(["devnet", "--data-dir", tmp.file(d)], limits: Limits(seconds: 20))
+            #expect(r.failedCleanly && r.status == 2, "\(d): \(r.stderr)")
+        }
     }
 }
