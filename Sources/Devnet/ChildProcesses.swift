@@ -12,7 +12,7 @@ final class GuardianChildren {
         for i in 0..<count {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = ["guardian", "run", "--config", paths.guardianConfig(i), "--data-dir", paths.guardianData(i)] + (i < equivocating ? ["--equivocate"] : [])
+            p.arguments = ["guardian", "run", "--config", paths.guardianConfig(i), "--data-dir", paths.guardianData(i), "--exit-with-parent"] + (i < equivocating ? ["--equivocate"] : [])
             let logPath = "\(paths.logs)/guardian-\(i + 1).log"
             FileManager.default.createFile(atPath: logPath, contents: nil)
             guard let h = FileHandle(forWritingAtPath: logPath) else { throw .failed("cannot open \(logPath)") }

@@ -132,6 +132,18 @@ public final class LocalProcessProvisioner: Provisioner, @unchecked Sendable { /
 
     static let spawnThreads = 4
 
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+; Swift's Glibc module does not expose it), else a
+    /// close action for every descriptor above 2 open now.
+    static func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let sym = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(sym, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap(Int32.init) ?? []
+        for fd in fds where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+    }
+
     /// posix_spawn (Foundation's Process took about 20 ms more per child here); standard input and output are
     /// /dev/null, standard error is shared (so a node's errors reach the caller's log) or `errorLog`.
     private func spawn(_ id: UInt64) -> Replica? {
@@ -142,6 +154,9 @@ public final class LocalProcessProvisioner: Provisioner, @unchecked Sendable { /
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         if let errorLog { posix_spawn_file_actions_addopen(&actions, 2, errorLog, O_WRONLY | O_APPEND | O_CREAT, 0o644) }
+        // Nothing else crosses over: a node holding copies of the caller's sockets (the dispatcher's, a guardian
+        // link's) would keep them open after the caller died, and never see its dispatcher go.
+        Self.closeFrom3(&actions)
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0

@@ -33,6 +33,18 @@ fileprivate func loadSetup(_ path: String) throws(CLIError) -> GuardianSetup {
     }
 }
 
+/// Runs `body` once when this process's parent is gone (it is re-parented: getppid changes), checked twice a second.
+func watchParent(_ body: @escaping @Sendable () -> Void) -> any DispatchSourceTimer {
+    let parent = getppid()
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
+    timer.setEventHandler {
+        if getppid() != parent { timer.cancel(); body() }
+    }
+    timer.resume()
+    return timer
+}
+
 /// Runs `body` on the first of `signals` (the default actions are turned off first). Shared with `node run`.
 func onSignals(_ signals: [Int32], _ body: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
     signals.map { s in
@@ -105,6 +117,8 @@ extension GuardianCommand {
                 """)
         @Option(help: "The guardian's configuration (from `caldera guardian testnet`).") var config: String
         @Option(help: "Where the guardian keeps its records (default: beside the config, NAME.data).") var dataDir: String?
+        @Flag(help: "Stop when the process that started this one exits (`caldera devnet` starts guardians so: none outlives a devnet killed with -9).")
+        var exitWithParent = false
         @Flag(help: "Misbehave on purpose (tests, `caldera devnet --byzantine`): sign a conflicting vote for every vote and send both to half of the peers.")
         var equivocate = false
 
@@ -119,13 +133,14 @@ extension GuardianCommand {
                 logToStderr("guardian \(setup.position + 1): signal \(s), stopping")
                 process.stop()
             }
+            let parentWatch = exitWithParent ? watchParent { logToStderr("guardian \(setup.position + 1): parent exited, stopping"); process.stop() } : nil
             do { try process.start() } catch {
                 process.stop()
                 try? process.waitUntilStopped()
                 throw failure("cannot listen on \(setup.listen): \(error)")
             }
             try attempt("guardian stopped") { try process.waitUntilStopped() }
-            withExtendedLifetime(signals) {}
+            withExtendedLifetime((signals, parentWatch)) {}
             logToStderr("guardian \(setup.position + 1): stopped at height \(process.height)")
         }
     }

@@ -99,6 +99,43 @@ struct DevnetTests {
         }
     }
 
+    /// Children never outlive a devnet killed with -9: guardians watch their parent, nodes lose their dispatcher.
+    @Test func killedDevnetLeavesNoProcesses() throws {
+        let tmp = try TempDir("devnet-kill")
+        defer { tmp.remove() }
+        let dir = tmp.file("net")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: calderaBinary)
+        p.arguments = ["devnet", "--rollups", "2", "--duration", "120", "--data-dir", dir]
+        p.currentDirectoryURL = packageRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let started = Date()
+        while Date().timeIntervalSince(started) < 60, (try? committedCount(dir)) ?? 0 < 2 { Thread.sleep(forTimeInterval: 1) }
+        // Its children: the guardians and the node processes.
+        let r = try run("/usr/bin/pgrep", ["-P", String(p.processIdentifier)])
+        let children = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+        #expect(children.count >= 4 + 10, "guardians and the core node set run as child processes: \(children)")
+        // Alive: /proc/PID exists and is not a zombie (an orphan whose reaper is slow still counts as gone).
+        func alive(_ pid: Int32) -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+            return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        let killed = Date()
+        // Polled, not waitUntilExit (which was seen to wait on for a child killed with -9).
+        while p.isRunning && Date().timeIntervalSince(killed) < 10 { Thread.sleep(forTimeInterval: 0.1) }
+        while Date().timeIntervalSince(killed) < 15, children.contains(where: alive) { Thread.sleep(forTimeInterval: 0.5) }
+        #expect(!children.contains(where: alive), "left behind: \(children.filter(alive))")
+        for c in children where alive(c) { kill(c, SIGKILL) }
+    }
+
+    func committedCount(_ dir: String) throws -> Int {
+        guard FileManager.default.fileExists(atPath: dir + "/guardians/guardian-2.data/records.sqlite") else { return 0 }
+        return try committed(dir).count
+    }
+
     @Test func badOptionsFailCleanly() throws {
         for args in [["--rollups", "0"], ["--guardians", "3", "--byzantine", "1"], ["--duration", "5"], ["--speed", "nan"], ["--peak", "-1"]] {
             let r = try caldera(["devnet"] + args + ["--data-dir", "/nonexistent/never-created"])
