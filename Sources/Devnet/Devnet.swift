@@ -61,8 +61,12 @@ public final class Devnet {
     var scaleUps: [(t: Double, target: Int, done: Double?)] = []
     var desired: Int
     var slashed: Set<String>
+    /// The sequencers' keys, rollup 1 … R, from the manifest.
+    let sequencerKeys: [MetalayerKey]
     var dataStats: DataStore.Stats?
     var startMillis: UInt64 = 0
+    /// What the store held when the summary was taken (the report draws the same).
+    var measured: DevnetReport?
 
     // Beside the loop.
     let store: DevnetStore
@@ -106,6 +110,12 @@ public final class Devnet {
             manifest = m
             try manifest.write(paths.manifest)
         }
+        // The manifest is a file on disk: a damaged one is an error, never a trap.
+        let keys = manifest.sequencerKeys.compactMap { Hex.decode($0).flatMap(MetalayerKey.init(privateKey:)) }
+        guard keys.count == manifest.rollups, manifest.sequencerKeys.count == manifest.rollups else {
+            throw .invalid("\(paths.manifest): sequencerKeys must hold \(manifest.rollups) secp256k1 private keys (64 hex digits each)")
+        }
+        sequencerKeys = keys
         let setup: GuardianSetup
         let config0 = try readRegular(paths.guardianConfig(0), limit: GuardianConfig.maxBytes)
         do { setup = try GuardianSetup(GuardianConfig.decode(config0)) } catch {
@@ -373,10 +383,7 @@ public final class Devnet {
             rollups[r] = state
             feesThisEpoch &+= c.fees
             // The send time of each message is when its transaction arrived.
-            var arrivedOf = [Digest: Int64]()
-            for (item, at) in zip(f.items, f.arrived) { arrivedOf[item.tx.hash] = at }
-            let appliedArrivals = c.applied.map { arrivedOf[$0.hash] ?? Int64(now) }
-            let messageTimes = zip(c.applied, appliedArrivals).filter { $0.0.destinationRollup != 0 }.map(\.1)
+            let messageTimes = c.appliedIndices.filter { f.items[$0].tx.destinationRollup != 0 }.map { f.arrived[$0] }
             sentMillis[r]! += messageTimes
             let report = sign(r, state.entry)
             let encodedState = state.encodedAccounts
@@ -395,8 +402,7 @@ public final class Devnet {
     }
 
     func sign(_ rollup: UInt64, _ entry: RollupEntry) -> RollupReport {
-        let key = MetalayerKey(privateKey: Hex.decode(manifest.sequencerKeys[Int(rollup - 1)])!)!
-        return key.signReport(entry)
+        sequencerKeys[Int(rollup - 1)].signReport(entry)
     }
 
     func dataTime(_ now: UInt64) -> Int64 {
@@ -538,8 +544,9 @@ public final class Devnet {
     // MARK: the result
 
     func summary() throws(DevnetError) -> DevnetSummary {
-        var r = DevnetReport(title: "")
-        try Self.attempt { () throws(DevnetStoreError) in try store.fill(&r, origin: 0) }
+        var r = DevnetReport(title: "Caldera devnet")
+        try Self.attempt { () throws(DevnetStoreError) in try store.fill(&r) }
+        measured = r
         let stats = data.latestStats ?? dataStats
         let migratedTotal = (try? store.counter("blobs.migrated")) ?? 0
         return DevnetSummary(snapshotsCommitted: r.commitLatencies.count, messagesDelivered: r.verifyLatencies.count,

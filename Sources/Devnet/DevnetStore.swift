@@ -165,8 +165,8 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
         try read { db in Set(try String.fetchAll(db, sql: "SELECT offender FROM slash")) }
     }
 
-    /// Everything the report draws, from every run on this data directory. `origin`: the first run's start (ms).
-    func fill(_ r: inout DevnetReport, origin: Int64) throws(DevnetStoreError) {
+    /// Everything the report draws, from every run on this data directory.
+    func fill(_ r: inout DevnetReport) throws(DevnetStoreError) {
         try read { db in
             for row in try Row.fetchAll(db, sql: "SELECT t, load, serving, hot, cold, migrated_raw FROM sample ORDER BY t") {
                 let t: Double = row["t"]
@@ -194,7 +194,6 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
                 .init(t: $0["t"], offender: $0["offender"], amount: $0["amount"], reason: $0["reason"])
             }
         }
-        _ = origin
     }
 
     func activationTimes() throws(DevnetStoreError) -> [Double] {

@@ -56,8 +56,6 @@ public final class GuardianLink: @unchecked Sendable {   // mutable state confin
         }
     }
 
-    var connected: Int { (try? loop.submit { [self] in channels.filter { $0?.isActive == true }.count }.wait()) ?? 0 }
-
     func connect(_ i: Int) {
         guard !stopped, channels[i] == nil, !connecting[i] else { return }
         connecting[i] = true

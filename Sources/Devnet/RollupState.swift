@@ -45,6 +45,8 @@ public struct RollupState: Sendable, Equatable {
     public struct Commit: Sendable {
         public var block: [UInt8]
         public var applied: [RollupTransaction]
+        /// Positions in the committed items of the applied transactions.
+        public var appliedIndices: [Int]
         public var rejected: Int
         /// Receipts whose witness an earlier change had made stale, re-executed here in order (as Block-STM
         /// re-validates reads): the node's answer is only kept when its witness is still the state.
@@ -57,8 +59,8 @@ public struct RollupState: Sendable, Equatable {
     /// nodes executed against (from `workItems`), one receipt each.
     public mutating func commit(_ items: [WorkItem], receipts: [Receipt], timestampMillis: UInt64) -> Commit {
         precondition(items.count == receipts.count, "one receipt per transaction")
-        var applied = [RollupTransaction](), messages = [CrossChainMessage](), rejected = 0, reExecuted = 0, fees: UInt64 = 0
-        for (item, r0) in zip(items, receipts) {
+        var applied = [RollupTransaction](), appliedIndices = [Int](), messages = [CrossChainMessage](), rejected = 0, reExecuted = 0, fees: UInt64 = 0
+        for (index, (item, r0)) in zip(items, receipts).enumerated() {
             var r = r0
             let tx = item.tx
             let now = WorkItem(tx: tx, sender: account(tx.from), recipient: account(tx.to))
@@ -70,7 +72,7 @@ public struct RollupState: Sendable, Equatable {
             }
             guard r.status == .applied else { rejected += 1; continue }
             set(r, of: tx)
-            applied.append(tx)
+            applied.append(tx); appliedIndices.append(index)
             fees &+= tx.fee
             if tx.destinationRollup != 0 {
                 let m = CrossChainMessage(source: rollupId, destination: tx.destinationRollup, nonce: UInt64(outbox.count),
@@ -82,7 +84,7 @@ public struct RollupState: Sendable, Equatable {
         height += 1
         let block = encodeBlock(applied, timestampMillis: timestampMillis)
         parent = Keccak256.hash(block)
-        return Commit(block: block, applied: applied, rejected: rejected, reExecuted: reExecuted, messages: messages, fees: fees)
+        return Commit(block: block, applied: applied, appliedIndices: appliedIndices, rejected: rejected, reExecuted: reExecuted, messages: messages, fees: fees)
     }
 
     /// A message's payload: the value carried (u64) then the first bytes of the transaction's call data.

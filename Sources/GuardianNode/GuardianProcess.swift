@@ -39,6 +39,8 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
     var failure: (any Error)?
     let finished: EventLoopPromise<Void>
     public static let maxTickMillis: UInt64 = 50
+    /// Committed snapshots a subscribing client gets from the store, at most.
+    public static let maxCatchUp: UInt64 = 1024
 
     /// Loads the store's records into a new core. `clock` gives milliseconds since the Unix epoch.
     public init(setup: GuardianSetup, store: RecordStore, clock: @escaping @Sendable () -> UInt64 = GuardianProcess.wallClock,
@@ -192,8 +194,10 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
         switch frame {
         case let .report(r): step(.report(r))
         case let .subscribe(from):
-            // Catch up from the store, then live: both on this loop, so no snapshot falls between them.
-            var next = from
+            // Catch up from the store, then live: both on this loop, so no snapshot falls between them. At most
+            // the newest `maxCatchUp` are sent (bounded memory whatever height a client asks from); a relayer that
+            // was away longer sees a gap, which costs it nothing: a later snapshot covers every earlier message.
+            var next = max(from, core.height > GuardianProcess.maxCatchUp ? core.height - GuardianProcess.maxCatchUp : 0)
             while true {
                 let batch: [CommittedSnapshot]
                 do { batch = try store.committed(from: next, limit: 64) } catch { log("cannot read committed snapshots for a client: \(error)"); return }

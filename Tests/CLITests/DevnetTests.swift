@@ -155,6 +155,11 @@ struct DevnetTests {
         try FileManager.default.createDirectory(atPath: tmp.file("f"), withIntermediateDirectories: true)
         #expect(mkfifo(tmp.file("f/devnet.json"), 0o600) == 0)
         _ = try tmp.write("plain", "x")
+        // A manifest of the right shape whose keys are damaged: an error naming the field, not a trap.
+        try FileManager.default.createDirectory(atPath: tmp.file("k"), withIntermediateDirectories: true)
+        _ = try tmp.write("k/devnet.json", #"{"version":1,"seed":1,"rollups":4,"guardians":4,"byzantine":0,"basePort":40000,"genesisMillis":1,"sequencerKeys":["zz"],"elapsedSeconds":0,"runs":1}"#)
+        let k = try caldera(["devnet", "--data-dir", tmp.file("k")], limits: Limits(seconds: 20))
+        #expect(k.failedCleanly && k.status == 2 && k.stderr.contains("sequencerKeys"), "\(k.stderr)")
         for d in ["g", "f", "plain"] {
             let r = try caldera(["devnet", "--data-dir", tmp.file(d)], limits: Limits(seconds: 20))
             #expect(r.failedCleanly && r.status == 2, "\(d): \(r.stderr)")
