@@ -61,6 +61,12 @@ public struct GovernanceParameters: Sendable, Hashable, Codable {
     public func votingPeriod(expedited: Bool) -> UInt64 { expedited ? expeditedVotingPeriodEpochs : votingPeriodEpochs }
     public func threshold(expedited: Bool) -> Fraction { expedited ? expeditedThreshold : threshold }
 
+    // Every key optional, as in the rest of the genesis parameters; amounts in ERA notation.
+    public init(from decoder: any Decoder) throws {
+        self = try ParameterKey.GovernanceField.decode(from: decoder, onto: .default, required: false)
+    }
+    public func encode(to encoder: any Encoder) throws { try ParameterKey.GovernanceField.encode(self, to: encoder) }
+
     /// The checks of Cosmos's `Params.ValidateBasic`, in epochs, plus our delay limit. Messages name the field.
     public func validate() throws(EconomyError) {
         let field = "parameters.governance."
@@ -84,55 +90,6 @@ public struct GovernanceParameters: Sendable, Hashable, Codable {
         guard EconomyState.isValidPoolName(burnPool) else {
             throw .invalidParameter(field + "burnPool must be a name of 1-64 letters, digits, '-', '_' or '.' other than \(EconomyState.reservedPoolNames.sorted())")
         }
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case minimumDeposit, expeditedMinimumDeposit, maxDepositPeriodEpochs, votingPeriodEpochs, expeditedVotingPeriodEpochs
-        case timelockEpochs, quorum, threshold, expeditedThreshold, vetoThreshold, burnDepositsOnVeto, burnDepositsOnNoQuorum
-        case burnDepositsBelowMinimum, burnPool
-    }
-
-    // Every key optional, as in the rest of the genesis parameters; amounts in ERA notation.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = GovernanceParameters.default
-        func amount(_ key: CodingKeys, _ fallback: Amount) throws -> Amount {
-            guard let text = try c.field(key, String.self, expected: "an amount such as \"1000 ERA\"") else { return fallback }
-            do { return try Amount(parsing: text) } catch { throw c.fieldError(key, error.description) }
-        }
-        let epochs = "a whole number of epochs", fraction = "a fraction between 0 and 1 as a string, e.g. \"0.334\"", flag = "true or false"
-        minimumDeposit = try amount(.minimumDeposit, d.minimumDeposit)
-        expeditedMinimumDeposit = try amount(.expeditedMinimumDeposit, d.expeditedMinimumDeposit)
-        maxDepositPeriodEpochs = try c.field(.maxDepositPeriodEpochs, expected: epochs) ?? d.maxDepositPeriodEpochs
-        votingPeriodEpochs = try c.field(.votingPeriodEpochs, expected: epochs) ?? d.votingPeriodEpochs
-        expeditedVotingPeriodEpochs = try c.field(.expeditedVotingPeriodEpochs, expected: epochs) ?? d.expeditedVotingPeriodEpochs
-        timelockEpochs = try c.field(.timelockEpochs, expected: epochs) ?? d.timelockEpochs
-        quorum = try c.field(.quorum, expected: fraction) ?? d.quorum
-        threshold = try c.field(.threshold, expected: fraction) ?? d.threshold
-        expeditedThreshold = try c.field(.expeditedThreshold, expected: fraction) ?? d.expeditedThreshold
-        vetoThreshold = try c.field(.vetoThreshold, expected: fraction) ?? d.vetoThreshold
-        burnDepositsOnVeto = try c.field(.burnDepositsOnVeto, expected: flag) ?? d.burnDepositsOnVeto
-        burnDepositsOnNoQuorum = try c.field(.burnDepositsOnNoQuorum, expected: flag) ?? d.burnDepositsOnNoQuorum
-        burnDepositsBelowMinimum = try c.field(.burnDepositsBelowMinimum, expected: flag) ?? d.burnDepositsBelowMinimum
-        burnPool = try c.field(.burnPool, expected: "a pool name (string)") ?? d.burnPool
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(minimumDeposit.description, forKey: .minimumDeposit)
-        try c.encode(expeditedMinimumDeposit.description, forKey: .expeditedMinimumDeposit)
-        try c.encode(maxDepositPeriodEpochs, forKey: .maxDepositPeriodEpochs)
-        try c.encode(votingPeriodEpochs, forKey: .votingPeriodEpochs)
-        try c.encode(expeditedVotingPeriodEpochs, forKey: .expeditedVotingPeriodEpochs)
-        try c.encode(timelockEpochs, forKey: .timelockEpochs)
-        try c.encode(quorum, forKey: .quorum)
-        try c.encode(threshold, forKey: .threshold)
-        try c.encode(expeditedThreshold, forKey: .expeditedThreshold)
-        try c.encode(vetoThreshold, forKey: .vetoThreshold)
-        try c.encode(burnDepositsOnVeto, forKey: .burnDepositsOnVeto)
-        try c.encode(burnDepositsOnNoQuorum, forKey: .burnDepositsOnNoQuorum)
-        try c.encode(burnDepositsBelowMinimum, forKey: .burnDepositsBelowMinimum)
-        try c.encode(burnPool, forKey: .burnPool)
     }
 }
 
@@ -211,30 +168,10 @@ public enum ParameterKey: Sendable, Hashable, Comparable, CustomStringConvertibl
         allKeys.firstIndex(of: a)! < allKeys.firstIndex(of: b)!
     }
 
-    enum Kind { case amount, count, fraction, flag, pool }
-
-    var kind: Kind {
-        switch self {
-        case .minimumStake: .amount
-        case .unbondingEpochs, .revenueSplit, .snapshotSlotMillis: .count
-        case .penalty(_, let field):
-            switch field { case .fraction: .fraction; case .jailEpochs: .count; case .tombstone, .correlated: .flag }
-        case .slashing(let field): field == .destinationPool ? .pool : .count
-        case .governance(let field):
-            switch field {
-            case .minimumDeposit, .expeditedMinimumDeposit: .amount
-            case .quorum, .threshold, .expeditedThreshold, .vetoThreshold: .fraction
-            case .burnDepositsOnVeto, .burnDepositsOnNoQuorum, .burnDepositsBelowMinimum: .flag
-            case .burnPool: .pool
-            default: .count
-            }
-        }
-    }
-
     /// Parses `text` as this key's type: an amount ("60000 ERA" or "60000"), a whole number without leading zeros,
     /// a fraction ("0.001"), true/false, or a pool name. Range rules are checked on the whole parameter set.
     public func parse(_ text: String) throws(EconomyError) -> ParameterValue {
-        switch kind {
+        switch field.kind {
         case .amount:
             do { return .amount(try Amount(parsing: text)) } catch { throw .invalidProposal("\(self): \(error.description)") }
         case .count:
@@ -263,119 +200,10 @@ public enum ParameterKey: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// The value of this key in `parameters`.
-    public func value(in p: EconomyParameters) -> ParameterValue {
-        switch self {
-        case .minimumStake(let role): return .amount(p.minimum(for: role))
-        case .unbondingEpochs: return .count(p.unbondingEpochs)
-        case .revenueSplit(let share):
-            let s = p.revenueSplit
-            switch share {
-            case .core: return .count(s.core)
-            case .guardian: return .count(s.guardian)
-            case .flexible: return .count(s.flexible)
-            case .developers: return .count(s.developers)
-            case .userSupport: return .count(s.userSupport)
-            }
-        case .penalty(let offence, let field):
-            let penalty = p.slashing.penalty(for: offence)
-            switch field {
-            case .fraction: return .fraction(penalty.fraction)
-            case .jailEpochs: return .count(penalty.jailEpochs)
-            case .tombstone: return .flag(penalty.tombstone)
-            case .correlated: return .flag(penalty.correlated)
-            }
-        case .slashing(let field):
-            let s = p.slashing
-            switch field {
-            case .escalationFactor: return .count(s.escalationFactor)
-            case .escalationWindowEpochs: return .count(s.escalationWindowEpochs)
-            case .tombstoneAfterOffences: return .count(s.tombstoneAfterOffences)
-            case .correlationMultiplier: return .count(s.correlationMultiplier)
-            case .correlationWindowEpochs: return .count(s.correlationWindowEpochs)
-            case .destinationPool: return .pool(s.destinationPool)
-            }
-        case .governance(let field):
-            let g = p.governance
-            switch field {
-            case .minimumDeposit: return .amount(g.minimumDeposit)
-            case .expeditedMinimumDeposit: return .amount(g.expeditedMinimumDeposit)
-            case .maxDepositPeriodEpochs: return .count(g.maxDepositPeriodEpochs)
-            case .votingPeriodEpochs: return .count(g.votingPeriodEpochs)
-            case .expeditedVotingPeriodEpochs: return .count(g.expeditedVotingPeriodEpochs)
-            case .timelockEpochs: return .count(g.timelockEpochs)
-            case .quorum: return .fraction(g.quorum)
-            case .threshold: return .fraction(g.threshold)
-            case .expeditedThreshold: return .fraction(g.expeditedThreshold)
-            case .vetoThreshold: return .fraction(g.vetoThreshold)
-            case .burnDepositsOnVeto: return .flag(g.burnDepositsOnVeto)
-            case .burnDepositsOnNoQuorum: return .flag(g.burnDepositsOnNoQuorum)
-            case .burnDepositsBelowMinimum: return .flag(g.burnDepositsBelowMinimum)
-            case .burnPool: return .pool(g.burnPool)
-            }
-        case .snapshotSlotMillis: return .count(p.snapshotSlotMillis)
-        }
-    }
+    public func value(in p: EconomyParameters) -> ParameterValue { field.get(p) }
 
     /// Sets this key to `value` in `p`. The value's type must be the key's (``parse(_:)`` made it so).
-    func set(_ value: ParameterValue, in p: inout EconomyParameters) {
-        switch (self, value) {
-        case (.minimumStake(let role), .amount(let v)): p.minimumStake[role] = v
-        case (.unbondingEpochs, .count(let v)): p.unbondingEpochs = v
-        case (.revenueSplit(let share), .count(let v)):
-            switch share {
-            case .core: p.revenueSplit.core = v
-            case .guardian: p.revenueSplit.guardian = v
-            case .flexible: p.revenueSplit.flexible = v
-            case .developers: p.revenueSplit.developers = v
-            case .userSupport: p.revenueSplit.userSupport = v
-            }
-        case (.penalty(let offence, let field), _):
-            var penalty = p.slashing.penalty(for: offence)
-            switch (field, value) {
-            case (.fraction, .fraction(let v)): penalty.fraction = v
-            case (.jailEpochs, .count(let v)): penalty.jailEpochs = v
-            case (.tombstone, .flag(let v)): penalty.tombstone = v
-            case (.correlated, .flag(let v)): penalty.correlated = v
-            default: return
-            }
-            switch offence {
-            case .equivocation: p.slashing.equivocation = penalty
-            case .invalidRoot: p.slashing.invalidRoot = penalty
-            case .downtime: p.slashing.downtime = penalty
-            case .withholding: p.slashing.withholding = penalty
-            }
-        case (.slashing(let field), _):
-            switch (field, value) {
-            case (.escalationFactor, .count(let v)): p.slashing.escalationFactor = v
-            case (.escalationWindowEpochs, .count(let v)): p.slashing.escalationWindowEpochs = v
-            case (.tombstoneAfterOffences, .count(let v)): p.slashing.tombstoneAfterOffences = v
-            case (.correlationMultiplier, .count(let v)): p.slashing.correlationMultiplier = v
-            case (.correlationWindowEpochs, .count(let v)): p.slashing.correlationWindowEpochs = v
-            case (.destinationPool, .pool(let v)): p.slashing.destinationPool = v
-            default: return
-            }
-        case (.governance(let field), _):
-            switch (field, value) {
-            case (.minimumDeposit, .amount(let v)): p.governance.minimumDeposit = v
-            case (.expeditedMinimumDeposit, .amount(let v)): p.governance.expeditedMinimumDeposit = v
-            case (.maxDepositPeriodEpochs, .count(let v)): p.governance.maxDepositPeriodEpochs = v
-            case (.votingPeriodEpochs, .count(let v)): p.governance.votingPeriodEpochs = v
-            case (.expeditedVotingPeriodEpochs, .count(let v)): p.governance.expeditedVotingPeriodEpochs = v
-            case (.timelockEpochs, .count(let v)): p.governance.timelockEpochs = v
-            case (.quorum, .fraction(let v)): p.governance.quorum = v
-            case (.threshold, .fraction(let v)): p.governance.threshold = v
-            case (.expeditedThreshold, .fraction(let v)): p.governance.expeditedThreshold = v
-            case (.vetoThreshold, .fraction(let v)): p.governance.vetoThreshold = v
-            case (.burnDepositsOnVeto, .flag(let v)): p.governance.burnDepositsOnVeto = v
-            case (.burnDepositsOnNoQuorum, .flag(let v)): p.governance.burnDepositsOnNoQuorum = v
-            case (.burnDepositsBelowMinimum, .flag(let v)): p.governance.burnDepositsBelowMinimum = v
-            case (.burnPool, .pool(let v)): p.governance.burnPool = v
-            default: return
-            }
-        case (.snapshotSlotMillis, .count(let v)): p.snapshotSlotMillis = v
-        default: return
-        }
-    }
+    func set(_ value: ParameterValue, in p: inout EconomyParameters) { field.set(&p, value) }
 }
 
 /// One typed parameter change of a proposal: validated when parsed, applied when the proposal executes.

@@ -107,15 +107,11 @@ public struct OffencePenalty: Sendable, Hashable, Codable {
         self.fraction = fraction; self.jailEpochs = jailEpochs; self.tombstone = tombstone; self.correlated = correlated
     }
 
-    private enum CodingKeys: String, CodingKey { case fraction, jailEpochs, tombstone, correlated }
-
+    // A penalty given in genesis is given whole (the start value is never seen).
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        fraction = try c.required(.fraction, expected: "a fraction between 0 and 1 as a string, e.g. \"0.05\"")
-        jailEpochs = try c.required(.jailEpochs, expected: "a whole number of epochs")
-        tombstone = try c.required(.tombstone, expected: "true or false")
-        correlated = try c.required(.correlated, expected: "true or false")
+        self = try ParameterKey.PenaltyField.decode(from: decoder, onto: SlashingPolicy.default.downtime, required: true)
     }
+    public func encode(to encoder: any Encoder) throws { try ParameterKey.PenaltyField.encode(self, to: encoder) }
 }
 
 /// Progressive slashing: base penalties per offence, escalation for repeat offenders, correlation for
@@ -155,14 +151,7 @@ public struct SlashingPolicy: Sendable, Hashable, Codable {
         self.correlationWindowEpochs = correlationWindowEpochs; self.destinationPool = destinationPool
     }
 
-    public func penalty(for offence: Offence) -> OffencePenalty {
-        switch offence {
-        case .equivocation: equivocation
-        case .invalidRoot: invalidRoot
-        case .downtime: downtime
-        case .withholding: withholding
-        }
-    }
+    public func penalty(for offence: Offence) -> OffencePenalty { self[penalty: offence] }
 
     /// The genesis key of an offence's penalty ("invalidRoot"), for messages.
     static func key(for offence: Offence) -> String {
@@ -173,28 +162,41 @@ public struct SlashingPolicy: Sendable, Hashable, Codable {
         case .withholding: "withholding"
         }
     }
+}
 
-    private enum CodingKeys: String, CodingKey {
-        case equivocation, invalidRoot, downtime, withholding, escalationFactor, escalationWindowEpochs
-        case tombstoneAfterOffences, correlationMultiplier, correlationWindowEpochs, destinationPool
+extension SlashingPolicy {
+    /// One offence's penalty, as a key path can name it.
+    public subscript(penalty offence: Offence) -> OffencePenalty {
+        get { self[keyPath: Self.path(of: offence)] }
+        set { self[keyPath: Self.path(of: offence)] = newValue }
     }
 
-    // Every key is optional in genesis files: missing ones take the documented default.
+    private static func path(of offence: Offence) -> WritableKeyPath<SlashingPolicy, OffencePenalty> {
+        switch offence {
+        case .equivocation: \.equivocation
+        case .invalidRoot: \.invalidRoot
+        case .downtime: \.downtime
+        case .withholding: \.withholding
+        }
+    }
+
+    // Every key optional: the penalties (objects, each given whole), then the scalar fields.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = SlashingPolicy.default
-        let penalty = "an object {\"fraction\", \"jailEpochs\", \"tombstone\", \"correlated\"}"
-        let count = "a whole number"
-        equivocation = try c.field(.equivocation, expected: penalty) ?? d.equivocation
-        invalidRoot = try c.field(.invalidRoot, expected: penalty) ?? d.invalidRoot
-        downtime = try c.field(.downtime, expected: penalty) ?? d.downtime
-        withholding = try c.field(.withholding, expected: penalty) ?? d.withholding
-        escalationFactor = try c.field(.escalationFactor, expected: count) ?? d.escalationFactor
-        escalationWindowEpochs = try c.field(.escalationWindowEpochs, expected: "a whole number of epochs") ?? d.escalationWindowEpochs
-        tombstoneAfterOffences = try c.field(.tombstoneAfterOffences, expected: count) ?? d.tombstoneAfterOffences
-        correlationMultiplier = try c.field(.correlationMultiplier, expected: count) ?? d.correlationMultiplier
-        correlationWindowEpochs = try c.field(.correlationWindowEpochs, expected: "a whole number of epochs") ?? d.correlationWindowEpochs
-        destinationPool = try c.field(.destinationPool, expected: "a pool name (string)") ?? d.destinationPool
+        let c = try decoder.container(keyedBy: MemberKey.self)
+        var policy = SlashingPolicy.default
+        for offence in Offence.allCases {
+            let expected = "an object {\"fraction\", \"jailEpochs\", \"tombstone\", \"correlated\"}"
+            if let penalty = try c.field(MemberKey(stringValue: Self.key(for: offence)), OffencePenalty.self, expected: expected) {
+                policy[penalty: offence] = penalty
+            }
+        }
+        self = try ParameterField.decode(ParameterKey.SlashingField.fields, from: c, onto: policy, required: false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: MemberKey.self)
+        for offence in Offence.allCases { try c.encode(self[penalty: offence], forKey: MemberKey(stringValue: Self.key(for: offence))) }
+        try ParameterField.encode(ParameterKey.SlashingField.fields, of: self, to: &c)
     }
 }
 
@@ -221,17 +223,11 @@ public struct RevenueSplit: Sendable, Hashable, Codable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case core, guardian, flexible, developers, userSupport }
-
+    // Every share is required: a split is only meaningful whole.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let bp = "a whole number of basis points (0 to 10000)"
-        core = try c.required(.core, expected: bp)
-        guardian = try c.required(.guardian, expected: bp)
-        flexible = try c.required(.flexible, expected: bp)
-        developers = try c.required(.developers, expected: bp)
-        userSupport = try c.required(.userSupport, expected: bp)
+        self = try ParameterKey.SplitShare.decode(from: decoder, onto: .default, required: true)
     }
+    public func encode(to encoder: any Encoder) throws { try ParameterKey.SplitShare.encode(self, to: encoder) }
 }
 
 /// Every rule of the economy that is configuration rather than code. Defaults are documented in docs/economics.md.

@@ -90,6 +90,29 @@ private extension EconomyState {
         #expect(ParameterKey.allKeys.count == 46)
     }
 
+    /// Setting one key changes that key and no other, and the changed set survives the genesis JSON form: the
+    /// field tables behind `ParameterKey` and the genesis coder point every name at its own field.
+    @Test func everyKeyWritesItsOwnFieldOnly() throws {
+        let p = EconomyParameters.default
+        for key in ParameterKey.allKeys {
+            let other: ParameterValue = switch key.value(in: p) {
+            case .amount(let v): .amount(Amount(baseUnits: v.baseUnits + 7))
+            case .count(let v): .count(v + 3)
+            case .fraction(let v): .fraction(Fraction(partsPerBillion: v.partsPerBillion == 1 ? 2 : 1))
+            case .flag(let v): .flag(!v)
+            case .pool(let v): .pool(v + "x")
+            }
+            var copy = p
+            key.set(other, in: &copy)
+            #expect(key.value(in: copy) == other, "\(key)")
+            for unchanged in ParameterKey.allKeys where unchanged != key {
+                #expect(unchanged.value(in: copy) == unchanged.value(in: p), "setting \(key) changed \(unchanged)")
+            }
+            let json = try JSONEncoder().encode(copy)
+            #expect(try JSONDecoder().decode(EconomyParameters.self, from: json) == copy, "\(key)")
+        }
+    }
+
     @Test func badKeysAndValuesAreRefused() {
         #expect(throws: EconomyError.unknownParameter("slashing.downtime.fractions")) { try ParameterChange(parsing: "slashing.downtime.fractions=0.1") }
         for bad in ["slashing.downtime.fraction=1.5", "slashing.downtime.fraction=-0.1", "unbondingEpochs=07", "unbondingEpochs=-1",
