@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Economics", "TestSupport"]),
         .testTarget(name: "ExecutionNodeTests", dependencies: ["ExecutionNode", "Execution", "Metalayer", "Merkle", "Wire", "TestSupport"]),
         .testTarget(name: "EconomicsTests", dependencies: [
-            "Economics",
+            "Economics", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -104,6 +104,23 @@ func expectRefusedWithoutWrite(_ arguments: [String], ledger: String, sourceLoca
     #expect(try runTool(cliName(), ["economy", "report", "--ledger", ledger, "--json"]).stdout == before, sourceLocation: sourceLocation)
 }
 
+/// Command lines as typed, one per line, split at spaces (no argument in a refusal table needs one).
+func commandLines(_ text: String) -> [[String]] {
+    text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+}
+
+/// Runs `body` on a fresh ledger (in a temporary directory, removed afterwards) whose genesis gives `accounts`
+/// (JSON members, e.g. `"alice": "1000000 ERA"`), after `setup` (command lines without `--ledger`) has run.
+func withLedger(_ accounts: String = #""alice": "1000000 ERA""#, setup: [[String]] = [], _ body: (String) throws -> Void) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
+    try #"{"accounts": {\#(accounts)}}"#.write(toFile: genesis, atomically: true, encoding: .utf8)
+    #expect(try runTool(cliName(), ["economy", "init", "--ledger", ledger, "--genesis", genesis]).status == 0)
+    for line in setup { #expect(try runTool(cliName(), ["economy"] + line + ["--ledger", ledger]).status == 0, "\(line)") }
+    try body(ledger)
+}
+
 @Suite(.serialized) struct EconomyProcessTests {
     static let killRounds = longTests ? 50 : 10
 
@@ -209,62 +226,56 @@ func expectRefusedWithoutWrite(_ arguments: [String], ledger: String, sourceLoca
 
     /// The whole cycle from the command line: init → stake → distribute → slash → claim → advance → report.
     @Test func cliRunsAWholeCycle() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
-        try #"{"accounts": {"alice": "1000000 ERA", "bob": "300000 ERA", "carol": "100000 ERA", "fees": "5000 ERA"}}"#
-            .write(toFile: genesis, atomically: true, encoding: .utf8)
-        func economy(_ arguments: String...) throws -> RunResult {
-            try runTool(cliName(), ["economy"] + arguments)
+        let stakes = commandLines("""
+            stake --account alice --role guardian --amount 500000
+            stake --account bob --role core --amount 200000
+            stake --account carol --role flexible --amount 50000
+            """)
+        try withLedger(#""alice": "1000000 ERA", "bob": "300000 ERA", "carol": "100000 ERA", "fees": "5000 ERA""#, setup: stakes) { ledger in
+            func economy(_ arguments: String...) throws -> RunResult { try runTool(cliName(), ["economy"] + arguments) }
+            #expect(try economy("distribute", "--ledger", ledger, "--revenue", "1000 ERA").status == 0)
+            #expect(try economy("slash", "--ledger", ledger, "--account", "bob", "--offence", "downtime").status == 0)
+            #expect(try economy("claim", "--ledger", ledger, "--account", "alice").status == 0)
+            #expect(try economy("unstake", "--ledger", ledger, "--account", "carol", "--role", "flexible", "--amount", "50000 ERA").status == 0)
+            #expect(try economy("advance", "--ledger", ledger, "--epochs", "7").status == 0)
+            let report = try economy("report", "--ledger", ledger, "--json")
+            #expect(report.status == 0)
+            let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any]
+            let supply = UInt128(json["totalSupply"] as! String)!
+            #expect(supply == era(1_405_000).baseUnits)
+            #expect(accountedFor(json) == supply)
+            let pools = json["pools"] as! [String: String]
+            #expect(pools["developers"] == era(100).baseUnitsString)
+            #expect(pools["userSupport"] == era(100).baseUnitsString)
+            #expect(pools["burned"] == era(20).baseUnitsString)  // 0.01% of 200,000
+            let alice = (json["accounts"] as! [[String: Any]]).first { $0["id"] as? String == "alice" }!
+            #expect(alice["balance"] as? String == era(500_250).baseUnitsString)  // 25% of 1000 claimed
+            let table = try economy("report", "--ledger", ledger)
+            #expect(table.status == 0 && table.stdout.contains("(conserved)"))
         }
-        #expect(try economy("init", "--ledger", ledger, "--genesis", genesis).status == 0)
-        #expect(try economy("stake", "--ledger", ledger, "--account", "alice", "--role", "guardian", "--amount", "500000 ERA").status == 0)
-        #expect(try economy("stake", "--ledger", ledger, "--account", "bob", "--role", "core", "--amount", "200000 ERA").status == 0)
-        #expect(try economy("stake", "--ledger", ledger, "--account", "carol", "--role", "flexible", "--amount", "50000").status == 0)
-        #expect(try economy("distribute", "--ledger", ledger, "--revenue", "1000 ERA").status == 0)
-        #expect(try economy("slash", "--ledger", ledger, "--account", "bob", "--offence", "downtime").status == 0)
-        #expect(try economy("claim", "--ledger", ledger, "--account", "alice").status == 0)
-        #expect(try economy("unstake", "--ledger", ledger, "--account", "carol", "--role", "flexible", "--amount", "50000 ERA").status == 0)
-        #expect(try economy("advance", "--ledger", ledger, "--epochs", "7").status == 0)
-        let report = try economy("report", "--ledger", ledger, "--json")
-        #expect(report.status == 0)
-        let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any]
-        let supply = UInt128(json["totalSupply"] as! String)!
-        #expect(supply == era(1_405_000).baseUnits)
-        #expect(accountedFor(json) == supply)
-        let pools = json["pools"] as! [String: String]
-        #expect(pools["developers"] == era(100).baseUnitsString)
-        #expect(pools["userSupport"] == era(100).baseUnitsString)
-        #expect(pools["burned"] == era(20).baseUnitsString)  // 0.01% of 200,000
-        let alice = (json["accounts"] as! [[String: Any]]).first { $0["id"] as? String == "alice" }!
-        #expect(alice["balance"] as? String == era(500_250).baseUnitsString)  // 25% of 1000 claimed
-        let table = try economy("report", "--ledger", ledger)
-        #expect(table.status == 0 && table.stdout.contains("(conserved)"))
     }
 
-    @Test(arguments: [
-        ["stake", "--account", "alice", "--role", "core", "--amount", "99999 ERA"],
-        ["stake", "--account", "nobody", "--role", "core", "--amount", "100000 ERA"],
-        ["stake", "--account", "alice", "--role", "core", "--amount", "1.5.0 ERA"],
-        ["stake", "--account", "alice", "--role", "admiral", "--amount", "100000 ERA"],
-        ["stake", "--account", "alice", "--role", "core", "--amount", "-100000 ERA"],
-        ["unstake", "--account", "alice", "--role", "core", "--amount", "1 ERA"],
-        ["distribute", "--revenue", "1 ERA"],
-        ["slash", "--account", "alice", "--offence", "rudeness"],
-        ["slash", "--account", "alice", "--offence", "downtime"],
-        ["advance", "--epochs", "0"],
-        ["advance", "--epochs", "-3"],
-        ["distribute", "--revenue", "-5 ERA", "--from", "alice"],
-        ["claim", "--account", "nobody"],
-    ])
+    /// A bad amount, role, offence, account or epoch count exits 2 and writes nothing.
+    @Test(arguments: commandLines("""
+        stake --account alice --role core --amount 99999
+        stake --account nobody --role core --amount 100000
+        stake --account alice --role core --amount 1.5.0
+        stake --account alice --role admiral --amount 100000
+        stake --account alice --role core --amount -100000
+        unstake --account alice --role core --amount 1
+        distribute --revenue 1
+        slash --account alice --offence rudeness
+        slash --account alice --offence downtime
+        advance --epochs 0
+        advance --epochs -3
+        distribute --revenue -5 --from alice
+        claim --account nobody
+        """))
     func badInputExitsTwoAndWritesNothing(arguments: [String]) throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
-        try #"{"accounts": {"alice": "1000000 ERA"}}"#.write(toFile: genesis, atomically: true, encoding: .utf8)
-        #expect(try runTool(cliName(), ["economy", "init", "--ledger", ledger, "--genesis", genesis]).status == 0)
-        try expectRefusedWithoutWrite(arguments, ledger: ledger)
-        #expect(try Ledger.open(path: ledger).journalLength() == 1)
+        try withLedger { ledger in
+            try expectRefusedWithoutWrite(arguments, ledger: ledger)
+            #expect(try Ledger.open(path: ledger).journalLength() == 1)
+        }
     }
 
     @Test func initRefusesBadGenesisWithoutCreatingAFile() throws {

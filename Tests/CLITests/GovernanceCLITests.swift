@@ -29,115 +29,108 @@ private struct ParsedReport {
     /// majority of bonded stake, waits its timelock and applies; the next downtime slash uses the new fraction; a
     /// vetoed proposal burns its deposit; the report accounts for the whole supply after every step.
     @Test func downtimeFractionChangesByVoteAndAVetoBurnsTheDeposit() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
-        try #"{"accounts": {"alice": "1000000 ERA", "bob": "300000 ERA", "carol": "300000 ERA", "dave": "10000 ERA"}}"#
-            .write(toFile: genesis, atomically: true, encoding: .utf8)
-        var steps: [[String]] = [
-            ["init", "--genesis", genesis],
-            ["stake", "--account", "alice", "--role", "guardian", "--amount", "500000 ERA"],
-            ["stake", "--account", "bob", "--role", "core", "--amount", "200000 ERA"],
-            ["stake", "--account", "carol", "--role", "core", "--amount", "200000 ERA"],
-            ["slash", "--account", "carol", "--offence", "downtime"],  // the old fraction: 0.01% of 200,000 = 20 ERA
-        ]
-        func runAll() throws {
-            for step in steps {
-                let result = try economy(step + ["--ledger", ledger])
-                #expect(result.status == 0, "\(step): \(result.stderr)")
-                let r = try report(ledger)
-                #expect(r.accountedFor == r.supply, "\(step): supply not conserved")
+        try withLedger(#""alice": "1000000 ERA", "bob": "300000 ERA", "carol": "300000 ERA", "dave": "10000 ERA""#) { ledger in
+            var steps: [[String]] = [
+                ["stake", "--account", "alice", "--role", "guardian", "--amount", "500000 ERA"],
+                ["stake", "--account", "bob", "--role", "core", "--amount", "200000 ERA"],
+                ["stake", "--account", "carol", "--role", "core", "--amount", "200000 ERA"],
+                ["slash", "--account", "carol", "--offence", "downtime"],  // the old fraction: 0.01% of 200,000 = 20 ERA
+            ]
+            func runAll() throws {
+                for step in steps {
+                    let result = try economy(step + ["--ledger", ledger])
+                    #expect(result.status == 0, "\(step): \(result.stderr)")
+                    let r = try report(ledger)
+                    #expect(r.accountedFor == r.supply, "\(step): supply not conserved")
+                }
+                steps = []
             }
-            steps = []
+            try runAll()
+            #expect(try report(ledger).pools["burned"] == era(20).baseUnitsString)
+
+            let proposed = try economy(["propose", "--ledger", ledger, "--account", "dave", "--set", "slashing.downtime.fraction=0.001",
+                                        "--text", "make downtime costlier", "--deposit", "1000 ERA"])
+            #expect(proposed.status == 0, "\(proposed.stderr)")
+            #expect(proposed.stdout.split(separator: "\n").first == "1")  // the id first
+            #expect(try report(ledger).pools["governanceDeposits"] == era(1_000).baseUnitsString)
+            // alice (500,000 of 900,000 bonded) votes yes, bob no, carol first yes then no: 500,000 vs 400,000.
+            steps = [
+                ["vote", "--account", "alice", "--proposal", "1", "--option", "yes"],
+                ["vote", "--account", "bob", "--proposal", "1", "--option", "no"],
+                ["vote", "--account", "carol", "--proposal", "1", "--option", "yes"],
+                ["vote", "--account", "carol", "--proposal", "1", "--option", "no"],
+                ["advance", "--epochs", "2"],  // the voting period ends: passed, timelock until epoch 4
+            ]
+            try runAll()
+            var r = try report(ledger)
+            #expect(r.proposal(1)["status"] as? String == "passed")
+            let tally = r.proposal(1)["tally"] as! [String: String]
+            #expect(tally["yes"] == era(500_000).baseUnitsString && tally["no"] == era(399_980).baseUnitsString)
+            #expect(r.parameters["slashing.downtime.fraction"] == "0.0001")  // waiting for its timelock
+            steps = [["advance", "--epochs", "1"]]
+            try runAll()
+            #expect(try report(ledger).parameters["slashing.downtime.fraction"] == "0.0001")
+            steps = [["advance", "--epochs", "1"]]
+            try runAll()
+            r = try report(ledger)
+            #expect(r.proposal(1)["status"] as? String == "executed")
+            #expect(r.parameters["slashing.downtime.fraction"] == "0.001")
+            // The next downtime slash uses the new fraction: 0.1% of bob's 200,000 = 200 ERA.
+            let slash = try economy(["slash", "--ledger", ledger, "--account", "bob", "--offence", "downtime"])
+            #expect(slash.stdout.contains("slashed bob for downtime: 200 ERA (fraction 0.001"))
+            #expect(try report(ledger).pools["burned"] == era(220).baseUnitsString)
+
+            // A vetoed proposal burns its deposit.
+            let spam = try economy(["propose", "--ledger", ledger, "--account", "dave", "--text", "spam", "--deposit", "1500 ERA"])
+            #expect(spam.status == 0 && spam.stdout.hasPrefix("2\n"))
+            steps = [
+                ["vote", "--account", "alice", "--proposal", "2", "--option", "veto"],
+                ["vote", "--account", "carol", "--proposal", "2", "--option", "yes"],
+                ["advance", "--epochs", "2"],
+            ]
+            try runAll()
+            r = try report(ledger)
+            #expect(r.proposal(2)["status"] as? String == "vetoed" && r.proposal(2)["depositOutcome"] as? String == "burned")
+            #expect(r.pools["burned"] == era(1_720).baseUnitsString)
+            #expect(r.pools["governanceDeposits"] == "0")
+            let dave = (r.json["accounts"] as! [[String: Any]]).first { $0["id"] as? String == "dave" }!
+            #expect(dave["balance"] as? String == era(8_500).baseUnitsString)  // 1000 refunded, 1500 burned
+
+            let listed = try economy(["proposals", "--ledger", ledger, "--json"])
+            let proposals = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
+            #expect(proposals.map { $0["status"] as? String } == ["executed", "vetoed"])
+            let text = try economy(["proposals", "--ledger", ledger])
+            #expect(text.stdout.contains("proposal 1: executed by dave") && text.stdout.contains("change: slashing.downtime.fraction=0.001"))
         }
-        try runAll()
-        #expect(try report(ledger).pools["burned"] == era(20).baseUnitsString)
-
-        let proposed = try economy(["propose", "--ledger", ledger, "--account", "dave", "--set", "slashing.downtime.fraction=0.001",
-                                    "--text", "make downtime costlier", "--deposit", "1000 ERA"])
-        #expect(proposed.status == 0, "\(proposed.stderr)")
-        #expect(proposed.stdout.split(separator: "\n").first == "1")  // the id first
-        #expect(try report(ledger).pools["governanceDeposits"] == era(1_000).baseUnitsString)
-        // alice (500,000 of 900,000 bonded) votes yes, bob no, carol first yes then no: 500,000 vs 400,000.
-        steps = [
-            ["vote", "--account", "alice", "--proposal", "1", "--option", "yes"],
-            ["vote", "--account", "bob", "--proposal", "1", "--option", "no"],
-            ["vote", "--account", "carol", "--proposal", "1", "--option", "yes"],
-            ["vote", "--account", "carol", "--proposal", "1", "--option", "no"],
-            ["advance", "--epochs", "2"],  // the voting period ends: passed, timelock until epoch 4
-        ]
-        try runAll()
-        var r = try report(ledger)
-        #expect(r.proposal(1)["status"] as? String == "passed")
-        let tally = r.proposal(1)["tally"] as! [String: String]
-        #expect(tally["yes"] == era(500_000).baseUnitsString && tally["no"] == era(399_980).baseUnitsString)
-        #expect(r.parameters["slashing.downtime.fraction"] == "0.0001")  // waiting for its timelock
-        steps = [["advance", "--epochs", "1"]]
-        try runAll()
-        #expect(try report(ledger).parameters["slashing.downtime.fraction"] == "0.0001")
-        steps = [["advance", "--epochs", "1"]]
-        try runAll()
-        r = try report(ledger)
-        #expect(r.proposal(1)["status"] as? String == "executed")
-        #expect(r.parameters["slashing.downtime.fraction"] == "0.001")
-        // The next downtime slash uses the new fraction: 0.1% of bob's 200,000 = 200 ERA.
-        let slash = try economy(["slash", "--ledger", ledger, "--account", "bob", "--offence", "downtime"])
-        #expect(slash.stdout.contains("slashed bob for downtime: 200 ERA (fraction 0.001"))
-        #expect(try report(ledger).pools["burned"] == era(220).baseUnitsString)
-
-        // A vetoed proposal burns its deposit.
-        let spam = try economy(["propose", "--ledger", ledger, "--account", "dave", "--text", "spam", "--deposit", "1500 ERA"])
-        #expect(spam.status == 0 && spam.stdout.hasPrefix("2\n"))
-        steps = [
-            ["vote", "--account", "alice", "--proposal", "2", "--option", "veto"],
-            ["vote", "--account", "carol", "--proposal", "2", "--option", "yes"],
-            ["advance", "--epochs", "2"],
-        ]
-        try runAll()
-        r = try report(ledger)
-        #expect(r.proposal(2)["status"] as? String == "vetoed" && r.proposal(2)["depositOutcome"] as? String == "burned")
-        #expect(r.pools["burned"] == era(1_720).baseUnitsString)
-        #expect(r.pools["governanceDeposits"] == "0")
-        let dave = (r.json["accounts"] as! [[String: Any]]).first { $0["id"] as? String == "dave" }!
-        #expect(dave["balance"] as? String == era(8_500).baseUnitsString)  // 1000 refunded, 1500 burned
-
-        let listed = try economy(["proposals", "--ledger", ledger, "--json"])
-        let proposals = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
-        #expect(proposals.map { $0["status"] as? String } == ["executed", "vetoed"])
-        let text = try economy(["proposals", "--ledger", ledger])
-        #expect(text.stdout.contains("proposal 1: executed by dave") && text.stdout.contains("change: slashing.downtime.fraction=0.001"))
     }
 
     /// A bad key, value, proposal id or option (and every other refusal) exits 2 and writes nothing.
-    @Test(arguments: [
-        ["propose", "--account", "alice", "--set", "slashing.downtime.fractio=0.1", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--set", "slashing.downtime.fraction=2", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--set", "slashing.downtime.fraction", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--set", "revenueSplit.core=3000", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--set", "minimumStake.guardian=500001", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--guardian-remove", "alice", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--guardian-add", "nobody", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--deposit", "1000"],
-        ["propose", "--account", "alice", "--text", "t", "--deposit", "0"],
-        ["propose", "--account", "alice", "--text", "t", "--deposit", "-5"],
-        ["propose", "--account", "nobody", "--text", "t", "--deposit", "1000"],
-        ["deposit", "--account", "alice", "--proposal", "2", "--amount", "10"],
-        ["deposit", "--account", "alice", "--proposal", "x", "--amount", "10"],
-        ["deposit", "--account", "alice", "--proposal", "1", "--amount", "1.5.0"],
-        ["vote", "--account", "alice", "--proposal", "1", "--option", "maybe"],
-        ["vote", "--account", "alice", "--proposal", "-1", "--option", "yes"],
-        ["vote", "--account", "alice", "--proposal", "7", "--option", "yes"],
-        ["vote", "--account", "nobody", "--proposal", "1", "--option", "yes"],
-    ])
+    @Test(arguments: commandLines("""
+        propose --account alice --set slashing.downtime.fractio=0.1 --deposit 1000
+        propose --account alice --set slashing.downtime.fraction=2 --deposit 1000
+        propose --account alice --set slashing.downtime.fraction --deposit 1000
+        propose --account alice --set revenueSplit.core=3000 --deposit 1000
+        propose --account alice --set minimumStake.guardian=500001 --deposit 1000
+        propose --account alice --guardian-remove alice --deposit 1000
+        propose --account alice --guardian-add nobody --deposit 1000
+        propose --account alice --deposit 1000
+        propose --account alice --text t --deposit 0
+        propose --account alice --text t --deposit -5
+        propose --account nobody --text t --deposit 1000
+        deposit --account alice --proposal 2 --amount 10
+        deposit --account alice --proposal x --amount 10
+        deposit --account alice --proposal 1 --amount 1.5.0
+        vote --account alice --proposal 1 --option maybe
+        vote --account alice --proposal -1 --option yes
+        vote --account alice --proposal 7 --option yes
+        vote --account nobody --proposal 1 --option yes
+        """))
     func badGovernanceInputExitsTwoAndWritesNothing(arguments: [String]) throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = directory + "/l.db", genesis = directory + "/genesis.json"
-        try #"{"accounts": {"alice": "1000000 ERA"}}"#.write(toFile: genesis, atomically: true, encoding: .utf8)
-        #expect(try economy(["init", "--ledger", ledger, "--genesis", genesis]).status == 0)
-        #expect(try economy(["stake", "--ledger", ledger, "--account", "alice", "--role", "guardian", "--amount", "500000"]).status == 0)
-        #expect(try economy(["propose", "--ledger", ledger, "--account", "alice", "--text", "open", "--deposit", "1000"]).status == 0)
-        try expectRefusedWithoutWrite(arguments, ledger: ledger)
+        let setup = commandLines("""
+            stake --account alice --role guardian --amount 500000
+            propose --account alice --text open --deposit 1000
+            """)
+        try withLedger(setup: setup) { ledger in try expectRefusedWithoutWrite(arguments, ledger: ledger) }
     }
 
     /// Kills a writer (SIGKILL) while it executes passed proposals that change a minimum stake, which re-counts

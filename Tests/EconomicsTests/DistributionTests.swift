@@ -4,11 +4,8 @@ import Testing
 @Suite struct DistributionTests {
     /// One staker per class plus a fee payer.
     func staked() throws -> EconomyState {
-        var state = try makeState(["core": 1_000_000, "flex": 1_000_000, "guard": 1_000_000, "fees": 1_000_000])
-        try state.checkedApply(.stake(account: "core", role: .core, amount: era(100_000)))
-        try state.checkedApply(.stake(account: "flex", role: .flexible, amount: era(50_000)))
-        try state.checkedApply(.stake(account: "guard", role: .guardian, amount: era(500_000)))
-        return state
+        try makeState(["core": 1_000_000, "flex": 1_000_000, "guard": 1_000_000, "fees": 1_000_000],
+                      stakes: [("core", .core, 100_000), ("flex", .flexible, 50_000), ("guard", .guardian, 500_000)])
     }
 
     @Test func splitsFortyTwentyFiveFifteenTenTen() throws {

@@ -29,13 +29,18 @@ import Testing
         #expect(try Ledger.open(path: path, readOnly: true).state == ledger.state)
     }
 
+    /// A ledger at `path` where guardian "g" has bonded 500,000 ERA and "p" holds 10,000 ERA to propose with.
+    private func guardianAndProposer(_ path: String) throws -> Ledger {
+        let ledger = try Ledger.create(path: path, genesis: Genesis(accounts: ["g": era(1_000_000), "p": era(10_000)]))
+        try ledger.apply(.stake(account: "g", role: .guardian, amount: era(500_000)))
+        return ledger
+    }
+
     /// Passed and executed changes are in the journal: the advance's row holds the tally, the pass and the execution.
     @Test func theJournalRecordsPassingAndExecution() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/ledger.db"
-        let ledger = try Ledger.create(path: path, genesis: Genesis(accounts: ["g": era(1_000_000), "p": era(10_000)]))
-        try ledger.apply(.stake(account: "g", role: .guardian, amount: era(500_000)))
+        let path = directory + "/ledger.db", ledger = try guardianAndProposer(path)
         let content = ProposalContent(changes: [try ParameterChange(parsing: "snapshotSlotMillis=6000")])
         try ledger.apply(.propose(account: "p", content: content, deposit: era(1_000), expedited: false))
         try ledger.apply(.vote(account: "g", proposal: 1, option: .yes))
@@ -52,9 +57,7 @@ import Testing
     @Test func aVersionOneLedgerOpensAndUpgrades() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/ledger.db"
-        let ledger = try Ledger.create(path: path, genesis: Genesis(accounts: ["g": era(1_000_000), "p": era(10_000)]))
-        try ledger.apply(.stake(account: "g", role: .guardian, amount: era(500_000)))
+        let path = directory + "/ledger.db", ledger = try guardianAndProposer(path)
         try ledger.database.close()
         // Turn it into what a version-1 binary wrote.
         let raw = try DatabaseQueue(path: path)

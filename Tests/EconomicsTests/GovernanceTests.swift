@@ -137,11 +137,8 @@ private extension EconomyState {
 @Suite struct GovernanceLifecycleTests {
     /// alice 600 guardian, bob 300 core, carol 100 flexible: 1000 ERA bonded.
     func state(_ configure: (inout GovernanceParameters) -> Void = { _ in }) throws -> EconomyState {
-        var s = try makeState(["alice": 10_000, "bob": 10_000, "carol": 10_000, "dave": 10_000], parameters: smallMinimums(configure))
-        try s.checkedApply(.stake(account: "alice", role: .guardian, amount: era(600)))
-        try s.checkedApply(.stake(account: "bob", role: .core, amount: era(300)))
-        try s.checkedApply(.stake(account: "carol", role: .flexible, amount: era(100)))
-        return s
+        try makeState(["alice": 10_000, "bob": 10_000, "carol": 10_000, "dave": 10_000], parameters: smallMinimums(configure),
+                      stakes: [("alice", .guardian, 600), ("bob", .core, 300), ("carol", .flexible, 100)])
     }
 
     @Test func aPassedChangeWaitsItsTimelockThenApplies() throws {

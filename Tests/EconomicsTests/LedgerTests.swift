@@ -1,13 +1,10 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import Economics
 
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("economics-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+func temporaryDirectory() throws -> String { try TempDir("economics").path }
 
 @Suite struct LedgerTests {
     @Test func persistsEveryOperationAndReopensIdentically() throws {

@@ -4,8 +4,12 @@ import Testing
 func era(_ value: UInt128) -> Amount { try! Amount(era: value) }
 
 /// A state with named accounts holding whole ERA.
-func makeState(_ balances: [String: UInt128], parameters: EconomyParameters = .default) throws -> EconomyState {
-    try EconomyState(genesis: Genesis(accounts: balances.mapValues { era($0) }, parameters: parameters))
+/// A state from genesis `balances` (whole ERA), with `stakes` (account, role, whole ERA) applied and checked in order.
+func makeState(_ balances: [String: UInt128], parameters: EconomyParameters = .default,
+               stakes: [(String, StakeRole, UInt128)] = []) throws -> EconomyState {
+    var state = try EconomyState(genesis: Genesis(accounts: balances.mapValues { era($0) }, parameters: parameters))
+    for (account, role, amount) in stakes { try state.checkedApply(.stake(account: account, role: role, amount: era(amount))) }
+    return state
 }
 
 extension EconomyState {
