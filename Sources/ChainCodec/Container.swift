@@ -18,18 +18,18 @@ public enum ChainCodecError: Error, Equatable, Sendable, CustomStringConvertible
     case badMagic
     case unsupportedVersion(UInt8)
     case unknownTransform(UInt8)
-    /// The declared original size is above the caller's `maxOutputBytes`.
-    case tooLarge(field: String, value: UInt64, limit: UInt64)
     case payload(transform: String, reason: String)
     case checksumMismatch
 
     public var description: String {
         switch self {
-        case let .wire(w): "archive: \(w)"
+        case let .wire(w):
+            if case .tooLarge = w.reason, w.field == "original length" {
+                "archive: \(w) (raise maxOutputBytes if the archive is trusted)"
+            } else { "archive: \(w)" }
         case .badMagic: "not a Caldera chain-codec archive (bad magic; expected \"CALZ\")"
         case let .unsupportedVersion(v): "archive format version \(v) is newer than this codec (supports 1); upgrade Caldera"
         case let .unknownTransform(t): "unknown transform id \(t); this archive needs a newer codec"
-        case let .tooLarge(f, v, l): "\(f) = \(v) exceeds the limit \(l) (raise maxOutputBytes if the archive is trusted)"
         case let .payload(t, r): "\(t) payload is corrupt: \(r)"
         case .checksumMismatch: "decoded bytes do not match the archive's SHA-256: the archive is corrupt"
         }
@@ -125,7 +125,7 @@ enum Container {
         guard let transform = Transform(rawValue: t) else { throw .unknownTransform(t) }
         let n = try r.varint("original length")
         let limit = UInt64(max(0, maxOutputBytes))
-        guard n <= limit else { throw .tooLarge(field: "original length", value: n, limit: limit) }
+        try r.check("original length", n, atMost: limit)  // the caller's maxOutputBytes
         let digest = Array(try r.take(32, "SHA-256"))
         let p = try r.varint("payload length")
         guard p <= UInt64(r.remaining) else { throw .wire(WireError(field: "payload", reason: .truncated(need: Int(clamping: p), have: r.remaining))) }

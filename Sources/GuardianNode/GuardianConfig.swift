@@ -71,8 +71,7 @@ public enum GuardianConfigError: Error, Equatable, CustomStringConvertible {
     case invalid(String)
     public var description: String {
         switch self {
-        case let .malformed(m): "guardian config: \(m)"
-        case let .invalid(m): "guardian config: \(m)"
+        case let .malformed(m), let .invalid(m): "guardian config: \(m)"
         }
     }
 }

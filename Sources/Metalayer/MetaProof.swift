@@ -224,9 +224,7 @@ public struct MetaProof: Equatable, Sendable {
             let crc = try r.u32("frame CRC-32")
             let frame = try r.take(r.remaining, "zstd frame")
             // zstd cannot expand more than ~2^17x; refuse claims the frame could not back before allocating.
-            guard rawLen <= frame.count * 131_072 + 64 else {
-                throw .outOfBounds(field: "body length", value: UInt64(rawLen), limit: UInt64(frame.count) * 131_072 + 64)
-            }
+            try r.check("body length", UInt64(rawLen), atMost: UInt64(frame.count) * 131_072 + 64)
             // A zstd frame has bits that do not change its output; the CRC pins every byte of it.
             guard frame.withUnsafeBytes({ cal_crc32($0.baseAddress, $0.count) }) == crc else { throw .compression("CRC-32 mismatch") }
             var body = [UInt8](repeating: 0, count: rawLen)
@@ -276,10 +274,10 @@ public struct MetaProof: Equatable, Sendable {
         if let prev {
             let (a, o1) = prev.addingReportingOverflow(1)
             let (b, o2) = a.addingReportingOverflow(v)
-            guard !o1 && !o2 else { throw .outOfBounds(field: field, value: v, limit: limit) }
-            x = b
+            x = o1 || o2 ? .max : b
         }
-        guard x < limit else { throw .outOfBounds(field: field, value: x, limit: limit) }
+        guard limit > 0 else { throw .invalid(field: field, reason: "an index into an empty table") }
+        try r.check(field, x, atMost: limit - 1)
         return x
     }
 

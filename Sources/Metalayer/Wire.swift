@@ -11,7 +11,6 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case badMagic
     case unsupportedVersion(UInt8)
     case unexpectedKind(UInt8)
-    case outOfBounds(field: String, value: UInt64, limit: UInt64)
     case notIncreasing(field: String)
     case badBitmap
     case compression(String)
@@ -26,7 +25,6 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
             v == 1 ? "format version 1 (Ed25519 certificates) is no longer read; this build reads version 2 (secp256k1): regenerate the proof"
                 : "unsupported format version \(v) (this build reads version 2)"
         case let .unexpectedKind(k): "unexpected object kind \(k)"
-        case let .outOfBounds(f, v, l): "\(f) = \(v) is out of bounds (limit \(l))"
         case let .notIncreasing(f): "\(f) must be strictly increasing"
         case .badBitmap: "signer bitmap has bits set beyond the guardian count"
         case let .compression(m): "compressed body: \(m)"

@@ -131,9 +131,15 @@ public struct ByteReader<Failure: WireErrorConvertible> {
     @inlinable
     public mutating func count(_ field: String, max limit: UInt64) throws(Failure) -> Int {
         let v = try varint(field)
-        let bound = min(limit, UInt64(Int.max)) // an Int must hold it, whatever the caller allowed
-        guard v <= bound else { throw fail(field, .tooLarge(value: v, limit: bound)) }
+        try check(field, v, atMost: min(limit, UInt64(Int.max))) // an Int must hold it, whatever the caller allowed
         return Int(v)
+    }
+
+    /// Refuses a decoded value above `limit` (a declared size the caller will not allocate, an index past its
+    /// table) with the same error as every other bound.
+    @inlinable
+    public func check(_ field: String, _ value: UInt64, atMost limit: UInt64) throws(Failure) {
+        guard value <= limit else { throw fail(field, .tooLarge(value: value, limit: limit)) }
     }
 
     /// A varint length (≤ `limit`), then that many bytes.

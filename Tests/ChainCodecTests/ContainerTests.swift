@@ -42,10 +42,10 @@ import Wire
         bad = good; bad[5] = 99
         #expect(throws: ChainCodecError.unknownTransform(99)) { try ChainCodec.decode(bad) }
         #expect(throws: ChainCodecError.wire(WireError(field: "payload", reason: .trailingBytes(1)))) { try ChainCodec.decode(good + [0]) }
-        #expect(throws: ChainCodecError.tooLarge(field: "original length", value: 12, limit: 4)) {
+        #expect(throws: ChainCodecError.wire(WireError(field: "original length", reason: .tooLarge(value: 12, limit: 4)))) {
             try ChainCodec.decode(good, maxOutputBytes: 4)
         }
-        #expect(throws: ChainCodecError.tooLarge(field: "original length", value: 12, limit: 0)) {
+        #expect(throws: ChainCodecError.wire(WireError(field: "original length", reason: .tooLarge(value: 12, limit: 0)))) {
             try ChainCodec.decode(good, maxOutputBytes: -5)
         }
         // every strict prefix is rejected
