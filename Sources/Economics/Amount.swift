@@ -19,16 +19,11 @@ public enum AmountError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .malformed(let text):
-            return "'\(text)' is not an amount; write a non-negative decimal number of ERA such as \"150000 ERA\" or \"0.000000000000000001 ERA\""
-        case .leadingZero(let text):
-            return "'\(text)' has a leading zero; write the whole part without leading zeros, e.g. \"7 ERA\" or \"0.5 ERA\""
-        case .tooManyDecimals(let text):
-            return "'\(text)' has more than \(Amount.decimals) decimal places; the smallest unit is 0.000000000000000001 ERA"
-        case .overflow:
-            return "amount overflows the 128-bit range of base units"
-        case .negativeResult:
-            return "the result would be negative"
+        case .malformed(let text): "'\(text)' is not an amount; write a non-negative decimal number of ERA such as \"150000 ERA\" or \"0.000000000000000001 ERA\""
+        case .leadingZero(let text): "'\(text)' has a leading zero; write the whole part without leading zeros, e.g. \"7 ERA\" or \"0.5 ERA\""
+        case .tooManyDecimals(let text): "'\(text)' has more than \(Amount.decimals) decimal places; the smallest unit is 0.000000000000000001 ERA"
+        case .overflow: "amount overflows the 128-bit range of base units"
+        case .negativeResult: "the result would be negative"
         }
     }
 }

@@ -28,46 +28,26 @@ public enum EconomyError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .amount(let error):
-            return error.description
-        case .unknownAccount(let id):
-            return "unknown account '\(id)'; accounts are created by the genesis file"
-        case .invalidAccountName(let id):
-            return "invalid account name '\(id)'; use 1-64 letters, digits, '-', '_' or '.'"
-        case .zeroAmount(let what):
-            return "\(what) must be greater than 0 ERA"
-        case .insufficientBalance(let account, let needed, let available):
-            return "account '\(account)' has \(available) available but \(needed) is needed"
-        case .belowMinimum(let role, let resulting, let minimum):
-            return "a \(role) bond must be at least \(minimum); this stake would make it \(resulting)"
-        case .insufficientBond(let account, let role, let requested, let bonded):
-            return "account '\(account)' has only \(bonded) bonded as \(role); cannot unstake \(requested)"
-        case .wouldLeaveBelowMinimum(let account, let role, let remaining, let minimum):
-            return "unstaking would leave account '\(account)' with \(remaining) bonded as \(role), below the minimum \(minimum); unstake all of it or leave at least the minimum"
-        case .tombstoned(let id):
-            return "account '\(id)' is tombstoned (permanently banned for a severe offence); it can only unstake and claim"
-        case .nothingToSlash(let id):
-            return "account '\(id)' has no bonded or unbonding stake to slash"
-        case .zeroEpochs:
-            return "the number of epochs to advance must be at least 1"
-        case .tooManyEpochs(let requested, let epoch):
-            return "epochs: cannot advance \(requested) epochs from epoch \(epoch); epochs stop at \(EconomyState.maxEpoch) (EconomyState.maxEpoch), so at most \(EconomyState.maxEpoch - min(epoch, EconomyState.maxEpoch)) more"
-        case .parameterOutOfRange(let field, let value, let limit):
-            return "invalid parameter: \(field) is \(value); the limit is \(limit)"
-        case .accumulatorOverflow(let role):
-            return "the \(role) reward accumulator would overflow 128 bits; the \(role) minimum stake is too small for this revenue"
-        case .invalidParameter(let message):
-            return "invalid parameter: \(message)"
-        case .invalidGenesis(let message):
-            return "invalid genesis: \(message)"
-        case .unknownProposal(let id):
-            return "no proposal \(id); list them with `caldera economy proposals`"
-        case .proposalClosed(let id, let status, let action):
-            return "proposal \(id) is \(status) and can no longer \(action)"
-        case .invalidProposal(let message):
-            return "invalid proposal: \(message)"
-        case .unknownParameter(let name):
-            return "unknown parameter '\(name)'; the keys are listed by `caldera economy report --json` under \"parameters\""
+        case .amount(let error): error.description
+        case .unknownAccount(let id): "unknown account '\(id)'; accounts are created by the genesis file"
+        case .invalidAccountName(let id): "invalid account name '\(id)'; use 1-64 letters, digits, '-', '_' or '.'"
+        case .zeroAmount(let what): "\(what) must be greater than 0 ERA"
+        case .insufficientBalance(let account, let needed, let available): "account '\(account)' has \(available) available but \(needed) is needed"
+        case .belowMinimum(let role, let resulting, let minimum): "a \(role) bond must be at least \(minimum); this stake would make it \(resulting)"
+        case .insufficientBond(let account, let role, let requested, let bonded): "account '\(account)' has only \(bonded) bonded as \(role); cannot unstake \(requested)"
+        case .wouldLeaveBelowMinimum(let account, let role, let remaining, let minimum): "unstaking would leave account '\(account)' with \(remaining) bonded as \(role), below the minimum \(minimum); unstake all of it or leave at least the minimum"
+        case .tombstoned(let id): "account '\(id)' is tombstoned (permanently banned for a severe offence); it can only unstake and claim"
+        case .nothingToSlash(let id): "account '\(id)' has no bonded or unbonding stake to slash"
+        case .zeroEpochs: "the number of epochs to advance must be at least 1"
+        case .tooManyEpochs(let requested, let epoch): "epochs: cannot advance \(requested) epochs from epoch \(epoch); epochs stop at \(EconomyState.maxEpoch) (EconomyState.maxEpoch), so at most \(EconomyState.maxEpoch - min(epoch, EconomyState.maxEpoch)) more"
+        case .parameterOutOfRange(let field, let value, let limit): "invalid parameter: \(field) is \(value); the limit is \(limit)"
+        case .accumulatorOverflow(let role): "the \(role) reward accumulator would overflow 128 bits; the \(role) minimum stake is too small for this revenue"
+        case .invalidParameter(let message): "invalid parameter: \(message)"
+        case .invalidGenesis(let message): "invalid genesis: \(message)"
+        case .unknownProposal(let id): "no proposal \(id); list them with `caldera economy proposals`"
+        case .proposalClosed(let id, let status, let action): "proposal \(id) is \(status) and can no longer \(action)"
+        case .invalidProposal(let message): "invalid proposal: \(message)"
+        case .unknownParameter(let name): "unknown parameter '\(name)'; the keys are listed by `caldera economy report --json` under \"parameters\""
         }
     }
 }
