@@ -53,6 +53,13 @@ import Wire
         #expect(throws: WireError.self) { try l.lengthPrefixed("b", width: UInt32.self, max: -1) }
     }
 
+    /// A decoded value past its bound is the same error as an over-long count, named with the reader's context.
+    @Test func boundChecksNameTheFieldInContext() throws {
+        let r = ByteReader<WireError>([], endianness: .big, context: "segment index")
+        try r.check("entries", 7, atMost: 7)
+        #expect(throws: WireError(field: "segment index entries", reason: .tooLarge(value: 8, limit: 7))) { try r.check("entries", 8, atMost: 7) }
+    }
+
     @Test func hugeDeclaredLengthsAllocateNothing() {
         var w = ByteWriter(endianness: .big); w.varint(1 << 40)
         var r = ByteReader<WireError>(w.bytes, endianness: .big)
