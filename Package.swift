@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Measure", "DataLayer", "Execution", "Report", "TestSupport"]),
         // The page building blocks and charts, and the devnet report's page (no other module needed).
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "DevnetCoreTests", dependencies: ["Devnet", "ExecutionNode", "TestSupport"]),
         // Shared by every test target: shared-data lookup, temporary directories, running the CLI (capped), mutations.
         .target(name: "TestSupport", dependencies: ["Merkle"], path: "Tests/TestSupport"),
         // Data-layer test inputs shared by DataLayerTests and CLITests: chain-like bytes, temporary paths.

@@ -27,6 +27,8 @@ public struct DevnetSummary: Codable, Sendable, Equatable {
     public var coldRatio: Double?
     public var epochs: Int
     public var supplyConserved: Bool
+    /// Arrivals refused because a rollup's mempool was full (load beyond what the execution layer served).
+    public var mempoolRefused: Int
 }
 
 public final class Devnet {
@@ -44,7 +46,8 @@ public final class Devnet {
     var sources: [UInt64: TransactionSource] = [:]
     var schedules: [UInt64: ArrivalSchedule] = [:]
     var nextArrival: [UInt64: Int] = [:]
-    var mempool: [UInt64: [(tx: RollupTransaction, arrivedMillis: Int64)]] = [:]
+    var mempool: [UInt64: Mempool] = [:]
+    var refusedRecorded: [UInt64: Int] = [:]      // per rollup, refusals already counted in the store
     var inFlight: [UInt64: (items: [WorkItem], arrived: [Int64], startMillis: UInt64)] = [:]
     var nextBlockMillis: [UInt64: UInt64] = [:]
     var relayer: Relayer
@@ -281,7 +284,7 @@ public final class Devnet {
                 rollups[r] = RollupState(rollupId: r, genesis: TransactionSource.genesis(seed: manifest.seed, rollup: r))
                 sentMillis[r] = []
             }
-            mempool[r] = []
+            mempool[r] = Mempool()
             nextBlockMillis[r] = clock() + UInt64(r) * o.blockMillis / UInt64(o.rollups)
         }
     }
@@ -352,7 +355,8 @@ public final class Devnet {
             var i = nextArrival[r]!
             while i < s.times.count && s.times[i] <= runT {
                 let at = Int64(startMillis) + Int64(s.times[i] * 1000)
-                mempool[r]!.append((sources[r]!.next(), at))
+                // A refused arrival is never built, so the source's nonces stay gap-free.
+                if mempool[r]!.isFull { mempool[r]!.refuse() } else { mempool[r]!.admit(sources[r]!.next(), arrivedMillis: at) }
                 i += 1
                 arrivalsThisSecond += 1
             }
@@ -360,13 +364,12 @@ public final class Devnet {
         }
     }
 
-    static let maxBlockTransactions = 4000
+    public static let maxBlockTransactions = 4000
 
     /// `drainOnly`: while stopping, only blocks that carry transactions (no empty blocks to wait for).
     func produceBlocks(_ now: UInt64, drainOnly: Bool = false) {
         for r in rollups.keys.sorted() where inFlight[r] == nil && now >= nextBlockMillis[r]! && !(drainOnly && mempool[r]!.isEmpty) {
-            let take = Array(mempool[r]!.prefix(Self.maxBlockTransactions))
-            mempool[r]!.removeFirst(take.count)
+            let take = mempool[r]!.take(Self.maxBlockTransactions)
             let items = rollups[r]!.workItems(take.map(\.tx))
             inFlight[r] = (items, take.map(\.arrivedMillis), now)
             nextBlockMillis[r] = max(now, nextBlockMillis[r]! + o.blockMillis)
@@ -389,12 +392,15 @@ public final class Devnet {
             let encodedState = state.encodedAccounts
             let messages = Array(zip(c.messages, messageTimes))
             let dataNow = dataTime(now)
+            let refused = mempool[r]!.refused - refusedRecorded[r, default: 0]
+            refusedRecorded[r] = mempool[r]!.refused
             // Blob first, then the rollup's state, then the report: a report never names a block that a crash
             // could lose, so a restarted sequencer never signs a second block at one height.
             data.put(namespace: r, block: c.block, time: dataNow, nowMillis: Int64(now)) { [store, link, log] in
                 do {
                     try store.commitBlock(rollup: r, state: encodedState, messages: messages,
-                                          counters: ["tx.applied": Int64(c.applied.count), "tx.rejected": Int64(c.rejected), "tx.reexecuted": Int64(c.reExecuted)])
+                                          counters: ["tx.applied": Int64(c.applied.count), "tx.rejected": Int64(c.rejected),
+                                                     "tx.reexecuted": Int64(c.reExecuted), "tx.refused": Int64(refused)])
                     link.send(report)
                 } catch { log("cannot save rollup \(r)'s block: \(error)") }
             }
@@ -533,7 +539,9 @@ public final class Devnet {
         let p99 = Percentile.nearestRank(99, of: verifyLatencies).map { String(format: "%.2f s", $0) } ?? "–"
         let snap = lastSnapshot.map { "#\($0.height) \(String(format: "%.1f", Double(Int64(now) - Int64($0.atMillis)) / 1000)) s ago" } ?? "none yet"
         let slot = now >= manifest.genesisMillis ? (now - manifest.genesisMillis) / 3000 + 1 : 0
+        let refused = mempool.values.reduce(0) { $0 + $1.refused }
         status?("t \(Int(t(now))) s  slot \(slot)  snapshot \(snap)  nodes \(st.serving) serving (+\(st.activating))  load \(Int(loadRate)) tx/s  "
+                + (refused > 0 ? "REFUSED \(refused) (mempool full)  " : "")
                 + "msgs \(delivered) (p99 \(p99))  hot \(bytes(hot)) cold \(bytes(cold))  epoch \(epoch)")
     }
 
@@ -553,6 +561,7 @@ public final class Devnet {
                              verifyLatencyP99Seconds: Percentile.nearestRank(99, of: r.verifyLatencies), maxServingNodes: Int(r.servingNodes.map(\.value).max() ?? 0),
                              scaleUpSeconds: scaleUps.compactMap(\.done).max(), blobsMigrated: Int(migratedTotal),
                              coldRatio: stats.flatMap { $0.cold.bytes > 0 ? Double($0.cold.rawBytes) / Double($0.cold.bytes) : nil },
-                             epochs: r.epochs.count, supplyConserved: supplyConserved)
+                             epochs: r.epochs.count, supplyConserved: supplyConserved,
+                             mempoolRefused: Int((try? store.counter("tx.refused")) ?? 0))
     }
 }

@@ -29,7 +29,7 @@ extension Devnet {
                 "verifyLatencyP99Seconds": sec(s.verifyLatencyP99Seconds), "maxServingNodes": "\(s.maxServingNodes)",
                 "scaleUpSeconds": sec(s.scaleUpSeconds), "blobsMigrated": "\(s.blobsMigrated)",
                 "coldRatio": s.coldRatio.map { String(format: "%.2f×", $0) } ?? "–", "epochs": "\(s.epochs)",
-                "supplyConserved": s.supplyConserved ? "yes" : "NO"]
+                "supplyConserved": s.supplyConserved ? "yes" : "NO", "mempoolRefused": "\(s.mempoolRefused)"]
     }
 
     func claims(_ s: DevnetSummary, _ r: DevnetReport) -> [DevnetReport.ClaimRow] {
@@ -56,6 +56,9 @@ extension Devnet {
         rows.append(.init(claim: "execution.scale-time", target: "≤ 3 s from decision to serving",
                           measured: s.scaleUpSeconds.map { String(format: "longest scale-up %.2f s (real processes; max %d serving)", $0, s.maxServingNodes) } ?? "no scale-up in this run",
                           holds: s.scaleUpSeconds.map { $0 <= 3 ? "yes" : "no" } ?? "not measured"))
+        rows.append(.init(claim: "execution.no-congestion", target: "every arrival admitted (no mempool refusals)",
+                          measured: s.mempoolRefused == 0 ? "0 refused" : "\(s.mempoolRefused) arrivals refused: a mempool was full (\(Mempool.defaultCapacity) per rollup)",
+                          holds: s.mempoolRefused == 0 ? "yes" : "no"))
         rows.append(.init(claim: "data.compression-ratio", target: "≥ 20×",
                           measured: s.coldRatio.map { String(format: "%.2f× on this run's blocks (%d blobs migrated)", $0, s.blobsMigrated) } ?? "nothing migrated",
                           holds: s.coldRatio.map { $0 >= 20 ? "yes" : "no" } ?? "not measured"))
@@ -68,6 +71,6 @@ extension Devnet {
     public static func describe(_ s: DevnetSummary) -> String {
         let f = summaryFields(s)
         return ["snapshotsCommitted", "messagesDelivered", "verifyLatencyP99Seconds", "maxServingNodes", "scaleUpSeconds",
-                "blobsMigrated", "coldRatio", "epochs", "supplyConserved"].map { "\($0): \(f[$0]!)" }.joined(separator: "\n")
+                "blobsMigrated", "coldRatio", "epochs", "supplyConserved", "mempoolRefused"].map { "\($0): \(f[$0]!)" }.joined(separator: "\n")
     }
 }

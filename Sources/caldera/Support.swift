@@ -26,7 +26,7 @@ func failure(_ message: String, code: Int32 = ExitStatus.badInput) -> CLIError {
 /// Converts a thrown library error into the CLI's, prefixed with what was being done (a path, a command).
 func failure(_ context: String?, _ error: any Error, code: Int32 = ExitStatus.badInput) -> CLIError {
     if let e = error as? CLIError { return e }
-    let text = (error as? CustomStringConvertible)?.description ?? "\(error)"
+    let text = String(describing: error)  // the error's own description when it has one
     return CLIError(message: context.map { "\($0): \(text)" } ?? text, code: code)
 }
 
