@@ -47,7 +47,8 @@ public final class Devnet {
     var schedules: [UInt64: ArrivalSchedule] = [:]
     var nextArrival: [UInt64: Int] = [:]
     var mempool: [UInt64: Mempool] = [:]
-    var refusedRecorded: [UInt64: Int] = [:]      // per rollup, refusals already counted in the store
+    var refusedRecorded: [UInt64: Int] = [:]      // per rollup, this run's refusals already counted in the store
+    var refusedEarlier: Int64 = 0                 // refusals of earlier runs on this data directory
     var inFlight: [UInt64: (items: [WorkItem], arrived: [Int64], startMillis: UInt64)] = [:]
     var nextBlockMillis: [UInt64: UInt64] = [:]
     var relayer: Relayer
@@ -274,6 +275,7 @@ public final class Devnet {
 
     func loadRollups() throws(DevnetError) {
         let saved = try Self.attempt { () throws(DevnetStoreError) in try store.loadRollups() }
+        refusedEarlier = try Self.attempt { () throws(DevnetStoreError) in try store.counter("tx.refused") }
         for r in 1...UInt64(o.rollups) {
             if let s = saved[r] {
                 do { rollups[r] = try RollupState(rollupId: r, encodedAccounts: s.state, outbox: s.outbox.map(\.0)) } catch {
@@ -539,7 +541,7 @@ public final class Devnet {
         let p99 = Percentile.nearestRank(99, of: verifyLatencies).map { String(format: "%.2f s", $0) } ?? "–"
         let snap = lastSnapshot.map { "#\($0.height) \(String(format: "%.1f", Double(Int64(now) - Int64($0.atMillis)) / 1000)) s ago" } ?? "none yet"
         let slot = now >= manifest.genesisMillis ? (now - manifest.genesisMillis) / 3000 + 1 : 0
-        let refused = mempool.values.reduce(0) { $0 + $1.refused }
+        let refused = Int(refusedEarlier) + mempool.values.reduce(0) { $0 + $1.refused }
         status?("t \(Int(t(now))) s  slot \(slot)  snapshot \(snap)  nodes \(st.serving) serving (+\(st.activating))  load \(Int(loadRate)) tx/s  "
                 + (refused > 0 ? "REFUSED \(refused) (mempool full)  " : "")
                 + "msgs \(delivered) (p99 \(p99))  hot \(bytes(hot)) cold \(bytes(cold))  epoch \(epoch)")
@@ -557,11 +559,13 @@ public final class Devnet {
         measured = r
         let stats = data.latestStats ?? dataStats
         let migratedTotal = (try? store.counter("blobs.migrated")) ?? 0
+        // Read strictly: a store that cannot say how many arrivals were refused must not make the claim hold.
+        let refused = try Self.attempt { () throws(DevnetStoreError) in try store.counter("tx.refused") }
         return DevnetSummary(snapshotsCommitted: r.commitLatencies.count, messagesDelivered: r.verifyLatencies.count,
                              verifyLatencyP99Seconds: Percentile.nearestRank(99, of: r.verifyLatencies), maxServingNodes: Int(r.servingNodes.map(\.value).max() ?? 0),
                              scaleUpSeconds: scaleUps.compactMap(\.done).max(), blobsMigrated: Int(migratedTotal),
                              coldRatio: stats.flatMap { $0.cold.bytes > 0 ? Double($0.cold.rawBytes) / Double($0.cold.bytes) : nil },
                              epochs: r.epochs.count, supplyConserved: supplyConserved,
-                             mempoolRefused: Int((try? store.counter("tx.refused")) ?? 0))
+                             mempoolRefused: Int(refused))
     }
 }

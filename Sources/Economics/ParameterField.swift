@@ -9,8 +9,8 @@ enum ParameterKind: Equatable {
     case amount
     /// A whole number; `unit` names what it counts in messages ("epochs", "basis points (0 to 10000)").
     case count(unit: String?)
-    /// A fraction in [0, 1] with at most 9 decimals, a JSON string.
-    case fraction
+    /// A fraction in [0, 1] with at most 9 decimals, a JSON string; `example` is shown in messages.
+    case fraction(example: String)
     case flag
     /// A pool name (1-64 letters, digits, '-', '_' or '.').
     case pool
@@ -20,7 +20,7 @@ enum ParameterKind: Equatable {
         switch self {
         case .amount: "an amount such as \"1000 ERA\""
         case .count(let unit): unit.map { "a whole number of \($0)" } ?? "a whole number"
-        case .fraction: "a fraction between 0 and 1 as a string, e.g. \"0.05\""
+        case .fraction(let example): "a fraction between 0 and 1 as a string, e.g. \"\(example)\""
         case .flag: "true or false"
         case .pool: "a pool name (string)"
         }
@@ -46,8 +46,8 @@ struct ParameterField<Root> {
              set: { root, value in if case .count(let v) = value { root[keyPath: path] = v } })
     }
 
-    static func fraction(_ name: String, _ path: WritableKeyPath<Root, Fraction>) -> Self {
-        Self(name: name, kind: .fraction, get: { .fraction($0[keyPath: path]) },
+    static func fraction(_ name: String, _ path: WritableKeyPath<Root, Fraction>, example: String = "0.05") -> Self {
+        Self(name: name, kind: .fraction(example: example), get: { .fraction($0[keyPath: path]) },
              set: { root, value in if case .fraction(let v) = value { root[keyPath: path] = v } })
     }
 
@@ -177,10 +177,10 @@ extension ParameterKey.GovernanceField: ParameterFieldName {
         case .votingPeriodEpochs: .count(rawValue, \.votingPeriodEpochs, of: epochs)
         case .expeditedVotingPeriodEpochs: .count(rawValue, \.expeditedVotingPeriodEpochs, of: epochs)
         case .timelockEpochs: .count(rawValue, \.timelockEpochs, of: epochs)
-        case .quorum: .fraction(rawValue, \.quorum)
-        case .threshold: .fraction(rawValue, \.threshold)
-        case .expeditedThreshold: .fraction(rawValue, \.expeditedThreshold)
-        case .vetoThreshold: .fraction(rawValue, \.vetoThreshold)
+        case .quorum: .fraction(rawValue, \.quorum, example: "0.334")
+        case .threshold: .fraction(rawValue, \.threshold, example: "0.334")
+        case .expeditedThreshold: .fraction(rawValue, \.expeditedThreshold, example: "0.334")
+        case .vetoThreshold: .fraction(rawValue, \.vetoThreshold, example: "0.334")
         case .burnDepositsOnVeto: .flag(rawValue, \.burnDepositsOnVeto)
         case .burnDepositsOnNoQuorum: .flag(rawValue, \.burnDepositsOnNoQuorum)
         case .burnDepositsBelowMinimum: .flag(rawValue, \.burnDepositsBelowMinimum)

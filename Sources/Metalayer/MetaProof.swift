@@ -274,7 +274,8 @@ public struct MetaProof: Equatable, Sendable {
         if let prev {
             let (a, o1) = prev.addingReportingOverflow(1)
             let (b, o2) = a.addingReportingOverflow(v)
-            x = o1 || o2 ? .max : b
+            guard !o1 && !o2 else { throw .invalid(field: field, reason: "index past 2^64 − 1") }
+            x = b
         }
         guard limit > 0 else { throw .invalid(field: field, reason: "an index into an empty table") }
         try r.check(field, x, atMost: limit - 1)

@@ -30,6 +30,8 @@ private struct ParsedReport {
     /// vetoed proposal burns its deposit; the report accounts for the whole supply after every step.
     @Test func downtimeFractionChangesByVoteAndAVetoBurnsTheDeposit() throws {
         try withLedger(#""alice": "1000000 ERA", "bob": "300000 ERA", "carol": "300000 ERA", "dave": "10000 ERA""#) { ledger in
+            let genesisReport = try report(ledger)
+            #expect(genesisReport.accountedFor == genesisReport.supply, "init: supply not conserved")
             var steps: [[String]] = [
                 ["stake", "--account", "alice", "--role", "guardian", "--amount", "500000 ERA"],
                 ["stake", "--account", "bob", "--role", "core", "--amount", "200000 ERA"],

@@ -90,6 +90,35 @@ private extension EconomyState {
         #expect(ParameterKey.allKeys.count == 46)
     }
 
+    /// The genesis names are pinned by a literal file, not by our own encoder: every governance key and every scalar
+    /// slashing key, each set away from its default, lands in its own field.
+    @Test func genesisNamesArePinned() throws {
+        let json = #"""
+        {"unbondingEpochs": 9, "snapshotSlotMillis": 6000,
+         "revenueSplit": {"core": 4100, "guardian": 2400, "flexible": 1500, "developers": 1000, "userSupport": 1000},
+         "slashing": {"downtime": {"fraction": "0.002", "jailEpochs": 3, "tombstone": true, "correlated": true},
+                      "escalationFactor": 5, "escalationWindowEpochs": 11, "tombstoneAfterOffences": 6,
+                      "correlationMultiplier": 2, "correlationWindowEpochs": 13, "destinationPool": "sink"},
+         "governance": {"minimumDeposit": "7 ERA", "expeditedMinimumDeposit": "70 ERA", "maxDepositPeriodEpochs": 3,
+                        "votingPeriodEpochs": 4, "expeditedVotingPeriodEpochs": 2, "timelockEpochs": 5, "quorum": "0.4",
+                        "threshold": "0.6", "expeditedThreshold": "0.8", "vetoThreshold": "0.2", "burnDepositsOnVeto": false,
+                        "burnDepositsOnNoQuorum": true, "burnDepositsBelowMinimum": true, "burnPool": "ash"}}
+        """#
+        let p = try JSONDecoder().decode(EconomyParameters.self, from: Data(json.utf8))
+        #expect(p.unbondingEpochs == 9 && p.snapshotSlotMillis == 6_000)
+        #expect(p.revenueSplit == RevenueSplit(core: 4_100, guardian: 2_400, flexible: 1_500, developers: 1_000, userSupport: 1_000))
+        #expect(p.slashing.downtime == OffencePenalty(fraction: Fraction(partsPerBillion: 2_000_000), jailEpochs: 3, tombstone: true, correlated: true))
+        #expect(p.slashing.equivocation == SlashingPolicy.default.equivocation)
+        let s = p.slashing
+        #expect([s.escalationFactor, s.escalationWindowEpochs, s.tombstoneAfterOffences, s.correlationMultiplier, s.correlationWindowEpochs] == [5, 11, 6, 2, 13])
+        #expect(s.destinationPool == "sink")
+        let g = p.governance
+        #expect(g.minimumDeposit == era(7) && g.expeditedMinimumDeposit == era(70))
+        #expect([g.maxDepositPeriodEpochs, g.votingPeriodEpochs, g.expeditedVotingPeriodEpochs, g.timelockEpochs] == [3, 4, 2, 5])
+        #expect([g.quorum, g.threshold, g.expeditedThreshold, g.vetoThreshold].map(\.partsPerBillion) == [400_000_000, 600_000_000, 800_000_000, 200_000_000])
+        #expect(!g.burnDepositsOnVeto && g.burnDepositsOnNoQuorum && g.burnDepositsBelowMinimum && g.burnPool == "ash")
+    }
+
     /// Setting one key changes that key and no other, and the changed set survives the genesis JSON form: the
     /// field tables behind `ParameterKey` and the genesis coder point every name at its own field.
     @Test func everyKeyWritesItsOwnFieldOnly() throws {
