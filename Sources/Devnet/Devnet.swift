@@ -286,7 +286,7 @@ public final class Devnet {
                 rollups[r] = RollupState(rollupId: r, genesis: TransactionSource.genesis(seed: manifest.seed, rollup: r))
                 sentMillis[r] = []
             }
-            mempool[r] = Mempool()
+            mempool[r] = Mempool(capacity: o.mempoolCapacity)
             nextBlockMillis[r] = clock() + UInt64(r) * o.blockMillis / UInt64(o.rollups)
         }
     }

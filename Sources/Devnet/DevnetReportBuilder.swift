@@ -11,7 +11,7 @@ extension Devnet {
         r.conditions = [
             "command: caldera \(command)",
             "machine: \(host.processorCount) cores, \(host.physicalMemory >> 30) GiB, \(host.operatingSystemVersionString)",
-            "\(o.rollups) rollups (block every \(o.blockMillis) ms, busiest second \(Int(o.peakPerRollup)) tx each), \(o.guardians) guardians (\(o.byzantine) equivocating), 3 s slots",
+            "\(o.rollups) rollups (block every \(o.blockMillis) ms, busiest second \(Int(o.peakPerRollup)) tx each, mempool \(o.mempoolCapacity)), \(o.guardians) guardians (\(o.byzantine) equivocating), 3 s slots",
             "execution nodes \(o.minNodes)–\(o.maxNodes) `caldera node run` processes, \(o.serviceMicros) µs per transaction each (a node-sized machine modelled by pacing; signatures and execution are real)",
             "data-layer time ×\(Int(o.speed)) (7-day hot window = \(String(format: "%.0f", 7 * 86_400 / o.speed)) s of run time); epoch every \(Int(o.epochSeconds)) s",
             "load: \(schedules.keys.sorted().map { "rollup \($0): \(schedules[$0]!.description)" }.joined(separator: "; "))",
@@ -57,7 +57,7 @@ extension Devnet {
                           measured: s.scaleUpSeconds.map { String(format: "longest scale-up %.2f s (real processes; max %d serving)", $0, s.maxServingNodes) } ?? "no scale-up in this run",
                           holds: s.scaleUpSeconds.map { $0 <= 3 ? "yes" : "no" } ?? "not measured"))
         rows.append(.init(claim: "execution.congestion", target: "no arrival dropped (here: refused by a full mempool)",
-                          measured: s.mempoolRefused == 0 ? "0 refused" : "\(s.mempoolRefused) arrivals refused: a mempool was full (\(Mempool.defaultCapacity) per rollup)",
+                          measured: s.mempoolRefused == 0 ? "0 refused" : "\(s.mempoolRefused) arrivals refused: a mempool was full (\(o.mempoolCapacity) per rollup)",
                           holds: s.mempoolRefused == 0 ? "yes" : "no"))
         rows.append(.init(claim: "data.compression-ratio", target: "≥ 20×",
                           measured: s.coldRatio.map { String(format: "%.2f× on this run's blocks (%d blobs migrated)", $0, s.blobsMigrated) } ?? "nothing migrated",

@@ -25,6 +25,8 @@ public struct DevnetOptions: Sendable {
     public var peakPerRollup = 200.0
     /// A node's minimum service time per transaction (`caldera node run --service-us`), µs.
     public var serviceMicros = 40_000
+    /// Transactions each rollup's mempool holds; arrivals beyond are refused and counted (geth's `--txpool.globalslots`).
+    public var mempoolCapacity = Mempool.defaultCapacity
     public var blockMillis: UInt64 = 500
     public var epochSeconds = 20.0
     public var migrateEverySeconds = 5.0

@@ -33,6 +33,8 @@ struct DevnetCommand: ParsableCommand {
     @Option(help: "Busiest second of each rollup's load, transactions.") var peak: Double = 200
     @Option(name: .customLong("service-us"), help: "A node's service time per transaction, µs (models a node-sized machine; see docs/execution.md).")
     var serviceMicros: Int = 40_000
+    @Option(help: "Transactions each rollup's mempool holds (100-1000000); arrivals beyond are refused and counted.")
+    var mempool: Int = Mempool.defaultCapacity
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -45,6 +47,7 @@ struct DevnetCommand: ParsableCommand {
         }
         guard peak.isFinite, (1...5000).contains(peak) else { throw failure("--peak must be 1 to 5000 transactions per second") }
         guard (1000...1_000_000).contains(serviceMicros) else { throw failure("--service-us must be 1000 to 1000000") }
+        guard (100...1_000_000).contains(mempool) else { throw failure("--mempool must be 100 to 1000000 transactions") }
     }
 
     func run() throws {
@@ -53,6 +56,7 @@ struct DevnetCommand: ParsableCommand {
                               packageRoot: FileManager.default.currentDirectoryPath)
         o.rollups = rollups; o.guardians = guardians; o.durationSeconds = duration; o.speed = speed; o.byzantine = byzantine
         o.seed = seed; o.peakPerRollup = peak; o.serviceMicros = serviceMicros
+        o.mempoolCapacity = mempool
 
         let stop = StopFlag()
         let signals = [SIGINT, SIGTERM].map { s in

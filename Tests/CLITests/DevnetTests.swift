@@ -10,6 +10,7 @@ struct DevnetTests {
     struct Summary: Decodable {
         var snapshotsCommitted: Int, messagesDelivered: Int, verifyLatencyP99Seconds: Double?, maxServingNodes: Int
         var scaleUpSeconds: Double?, blobsMigrated: Int, coldRatio: Double?, epochs: Int, supplyConserved: Bool
+        var mempoolRefused: Int
     }
     struct Committed: Decodable, Equatable { var height: UInt64; var root: String }
     struct Stats: Decodable { struct Tier: Decodable { var blobs: Int }; var hot: Tier; var cold: Tier }
@@ -136,8 +137,24 @@ struct DevnetTests {
         return try committed(dir).count
     }
 
+    /// More load than the execution layer serves, into a small mempool: arrivals beyond it are refused and counted
+    /// (summary, report), admitted ones are still executed and conserved, and the run ends on time.
+    @Test func overloadIsRefusedAndCounted() throws {
+        let tmp = try TempDir("devnet-overload")
+        defer { tmp.remove() }
+        let dir = tmp.file("d")
+        let r = try caldera(["devnet", "--rollups", "1", "--guardians", "1", "--duration", "10", "--speed", "1", "--peak", "1500",
+                             "--service-us", "100000", "--mempool", "100", "--data-dir", dir, "--json"],
+                            limits: Limits(seconds: 180), workingDirectory: packageRoot.path)
+        #expect(r.status == 0, "\(r.stderr.suffix(3000))")
+        let s = try JSONDecoder().decode(Summary.self, from: Data(r.stdout))
+        #expect(s.mempoolRefused > 0 && s.supplyConserved && s.snapshotsCommitted > 0)
+        let page = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(page.contains("\(s.mempoolRefused) arrivals refused: a mempool was full (100 per rollup)"))
+    }
+
     @Test func badOptionsFailCleanly() throws {
-        for args in [["--rollups", "0"], ["--guardians", "3", "--byzantine", "1"], ["--duration", "5"], ["--speed", "nan"], ["--peak", "-1"]] {
+        for args in [["--rollups", "0"], ["--guardians", "3", "--byzantine", "1"], ["--duration", "5"], ["--speed", "nan"], ["--peak", "-1"], ["--mempool", "5"]] {
             let r = try caldera(["devnet"] + args + ["--data-dir", "/nonexistent/never-created"])
             #expect(r.failedCleanly && r.status == 2, "\(args): \(r.stderr)")
         }
