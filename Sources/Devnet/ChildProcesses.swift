@@ -14,8 +14,9 @@ final class GuardianChildren {
             p.executableURL = URL(fileURLWithPath: executable)
             p.arguments = ["guardian", "run", "--config", paths.guardianConfig(i), "--data-dir", paths.guardianData(i), "--exit-with-parent"] + (i < equivocating ? ["--equivocate"] : [])
             let logPath = "\(paths.logs)/guardian-\(i + 1).log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            guard let h = FileHandle(forWritingAtPath: logPath) else { throw .failed("cannot open \(logPath)") }
+            // Appended to across resumed runs: created only when missing (createFile would empty it).
+            guard FileManager.default.fileExists(atPath: logPath) || FileManager.default.createFile(atPath: logPath, contents: nil),
+                  let h = FileHandle(forWritingAtPath: logPath) else { throw .failed("cannot open \(logPath)") }
             h.seekToEndOfFile()
             p.standardError = h
             p.standardOutput = h

@@ -26,7 +26,10 @@ final class EVMChecker: @unchecked Sendable {   // guarded by `lock`
         }
         self.directory = directory; self.log = log
         guardiansFile = directory + "/guardians.json"
-        FileManager.default.createFile(atPath: guardiansFile, contents: json)
+        guard FileManager.default.createFile(atPath: guardiansFile, contents: json) else {
+            log("EVM check off: cannot write \(guardiansFile)")
+            return nil
+        }
     }
 
     func offer(batch: Int64, meta: [UInt8], single: [UInt8]?, messages: Int) {

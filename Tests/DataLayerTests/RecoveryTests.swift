@@ -79,14 +79,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Lock files left by a creator killed before it wrote the marker are not "someone else's data".
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/lock", contents: nil)
+        #expect(FileManager.default.createFile(atPath: dir + "/lock", contents: nil))
         let store = try DataStore(directory: dir, options: .init(create: true, writer: true))
         #expect(store.verify().ok)
         // A directory with anything else in it is refused, untouched.
         let other = tempPath("rec-other")
         defer { try? FileManager.default.removeItem(atPath: other) }
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: other + "/notes.txt", contents: Data("mine".utf8))
+        #expect(FileManager.default.createFile(atPath: other + "/notes.txt", contents: Data("mine".utf8)))
         #expect(throws: DataStoreError.self) { try DataStore(directory: other, options: .init(create: true, writer: true)) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["notes.txt"])
         // A reader never creates.

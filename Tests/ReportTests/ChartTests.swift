@@ -96,7 +96,7 @@ import TestSupport
         // By bin width: aligned on multiples of the width.
         let byWidth = Histogram(samples: [0.1, 0.5, 1.2, 2.9, 3.0, .nan], binWidth: 1)
         #expect(byWidth.edges == [0, 1, 2, 3, 4] && byWidth.counts == [2, 1, 1, 1] && byWidth.skipped == 1)
-        for width in [1e-320, 0, -1, .nan, .infinity, 1e300] {
+        for width in [Double.leastNonzeroMagnitude, 0, -1, .nan, .infinity, 1e300] {
             let h = Histogram(samples: [-5, 0, 7, 1e6], binWidth: width)
             #expect(h.counts.reduce(0, +) == 4 && h.counts.count <= 10_000 && h.edges.count == h.counts.count + 1, "width \(width)")
         }
