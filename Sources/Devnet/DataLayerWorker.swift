@@ -11,6 +11,9 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
     let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var stats: DataStore.Stats?
+    private var refreshQueued = false
+    private var lastRefresh: UInt64 = 0
+    static let statsInterval: UInt64 = 5_000_000_000   // ns: the migration period; charts sample storage at this pace
     private var failed = false
 
     init(directory: String, log: @escaping @Sendable (String) -> Void) throws(DevnetError) {
@@ -44,14 +47,23 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
         }
     }
 
+    /// Recomputes the store's figures (on `queue`). `DataStore.stats()` reads every hot blob's and every fingerprint's
+    /// record, so it grows with the run; it must not crowd out the puts that the blocks' reports wait behind.
     func refreshStats() {
-        if let s = try? store.stats() { lock.lock(); stats = s; lock.unlock() }
+        let s = try? store.stats()
+        lock.lock(); if let s { stats = s }; refreshQueued = false; lastRefresh = DispatchTime.now().uptimeNanoseconds; lock.unlock()
     }
 
+    /// Statistics at most `statsInterval` old (and fresh after every migration). At most one refresh waits on the
+    /// queue at a time, however often this is read, so a slow `stats()` cannot pile up behind itself.
     var latestStats: DataStore.Stats? {
-        queue.async { [self] in refreshStats() }
-        lock.lock(); defer { lock.unlock() }
-        return stats
+        lock.lock()
+        let due = !refreshQueued && DispatchTime.now().uptimeNanoseconds &- lastRefresh >= Self.statsInterval
+        if due { refreshQueued = true }
+        let current = stats
+        lock.unlock()
+        if due { queue.async { [self] in refreshStats() } }
+        return current
     }
 
     func fail(_ m: String) {
