@@ -43,7 +43,8 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
                 let options = DataStore.MigrationOptions(policy: TieringPolicy(hotWindow: TieringPolicy.defaultHotWindow, segmentWindow: 86_400, segmentTargetBytes: 4 << 20))
                 let r = try store.migrate(options: options, now: now, nowMillis: nowMillis)
                 then(r)
-                refreshStats()
+                lock.lock(); let due = DispatchTime.now().uptimeNanoseconds &- lastRefresh >= refreshInterval; lock.unlock()
+                if due { refreshStats() }
             } catch { fail("migration failed: \(error)") }
         }
     }
@@ -62,8 +63,8 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
         lock.unlock()
     }
 
-    /// Statistics at most `statsInterval` old, or 20 × what computing them took if that is longer (and fresh after
-    /// every migration). At most one refresh waits on the
+    /// Statistics at most `statsInterval` old, or 20 × what computing them took if that is longer (recomputed after a
+    /// migration too, when that much time has passed). At most one refresh waits on the
     /// queue at a time, however often this is read, so a slow `stats()` cannot pile up behind itself.
     var latestStats: DataStore.Stats? {
         lock.lock()
