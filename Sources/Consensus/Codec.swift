@@ -81,7 +81,17 @@ public enum Codec {
 
     static func reports(_ rs: [RollupReport], _ w: inout ByteWriter) {
         w.varint(UInt64(rs.count))
-        for r in rs { entry(r.entry, &w); w.lengthPrefixed(r.signature) }
+        for r in rs { report(r, &w) }
+    }
+
+    /// One sequencer report: the entry, then the length-prefixed signature.
+    static func report(_ r: RollupReport, _ w: inout ByteWriter) { entry(r.entry, &w); w.lengthPrefixed(r.signature) }
+
+    static func report(_ r: inout Reader, field f: String) throws(ConsensusDecodeError) -> RollupReport {
+        let e = RollupEntry(rollupId: try r.u64("\(f).rollupId"), height: try r.u64("\(f).height"),
+                            stateRoot: Digest(bytes: try r.take(32, "\(f).stateRoot"))!, outboxRoot: Digest(bytes: try r.take(32, "\(f).outboxRoot"))!,
+                            outboxSize: try r.u64("\(f).outboxSize"))
+        return RollupReport(entry: e, signature: try r.lengthPrefixed("\(f).signature", max: maxSignatureBytes))
     }
 
     public static func committed(_ c: CommittedSnapshot, _ w: inout ByteWriter) {
@@ -144,12 +154,10 @@ public enum Codec {
         var last: UInt64?
         for i in 0..<n {
             let f = "\(field).reports[\(i)]"
-            let e = RollupEntry(rollupId: try r.u64("\(f).rollupId"), height: try r.u64("\(f).height"),
-                                stateRoot: Digest(bytes: try r.take(32, "\(f).stateRoot"))!, outboxRoot: Digest(bytes: try r.take(32, "\(f).outboxRoot"))!,
-                                outboxSize: try r.u64("\(f).outboxSize"))
-            if let last, e.rollupId <= last { throw .invalid(field: "\(f).rollupId", reason: "rollup ids must be strictly increasing") }
-            last = e.rollupId
-            rs.append(RollupReport(entry: e, signature: try r.lengthPrefixed("\(f).signature", max: maxSignatureBytes)))
+            let report = try report(&r, field: f)
+            if let last, report.entry.rollupId <= last { throw .invalid(field: "\(f).rollupId", reason: "rollup ids must be strictly increasing") }
+            last = report.entry.rollupId
+            rs.append(report)
         }
         do { return try SnapshotValue(guardianSetId: setId, height: height, timestampMillis: timestamp, reports: rs) } catch {
             throw .invalid(field: field, reason: "\(error)")
@@ -175,16 +183,13 @@ public enum Codec {
     /// length-prefixed signature, as inside a proposal.
     public static func encodeReport(_ r: RollupReport) -> [UInt8] {
         var w = ByteWriter(endianness: .big)
-        entry(r.entry, &w); w.lengthPrefixed(r.signature)
+        report(r, &w)
         return w.bytes
     }
 
     public static func decodeReport(_ bytes: [UInt8]) throws(ConsensusDecodeError) -> RollupReport {
         var r = Reader(bytes, endianness: .big)
-        let e = RollupEntry(rollupId: try r.u64("report.rollupId"), height: try r.u64("report.height"),
-                            stateRoot: Digest(bytes: try r.take(32, "report.stateRoot"))!, outboxRoot: Digest(bytes: try r.take(32, "report.outboxRoot"))!,
-                            outboxSize: try r.u64("report.outboxSize"))
-        let report = RollupReport(entry: e, signature: try r.lengthPrefixed("report.signature", max: maxSignatureBytes))
+        let report = try report(&r, field: "report")
         try r.finish()
         return report
     }

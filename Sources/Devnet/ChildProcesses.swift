@@ -4,9 +4,6 @@ import Foundation
 
 final class GuardianChildren {
     var processes: [Process] = []
-    let log: @Sendable (String) -> Void
-
-    init(log: @escaping @Sendable (String) -> Void) { self.log = log }
 
     func start(executable: String, paths: DevnetPaths, count: Int, equivocating: Int) throws(DevnetError) {
         for i in 0..<count {

@@ -43,8 +43,7 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
                 let options = DataStore.MigrationOptions(policy: TieringPolicy(hotWindow: TieringPolicy.defaultHotWindow, segmentWindow: 86_400, segmentTargetBytes: 4 << 20))
                 let r = try store.migrate(options: options, now: now, nowMillis: nowMillis)
                 then(r)
-                lock.lock(); let due = DispatchTime.now().uptimeNanoseconds &- lastRefresh >= refreshInterval; lock.unlock()
-                if due { refreshStats() }
+                refreshIfDue(queued: false)
             } catch { fail("migration failed: \(error)") }
         }
     }
@@ -63,6 +62,15 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
         lock.unlock()
     }
 
+    /// On `queue`: recomputes when the interval has passed; `queued` clears the one waiting request either way.
+    func refreshIfDue(queued: Bool) {
+        lock.lock()
+        let due = DispatchTime.now().uptimeNanoseconds &- lastRefresh >= refreshInterval
+        if queued && !due { refreshQueued = false }
+        lock.unlock()
+        if due { refreshStats() }
+    }
+
     /// Statistics at most `statsInterval` old, or 20 × what computing them took if that is longer (recomputed after a
     /// migration too, when that much time has passed). At most one refresh waits on the
     /// queue at a time, however often this is read, so a slow `stats()` cannot pile up behind itself.
@@ -72,7 +80,8 @@ final class DataLayerWorker: @unchecked Sendable {   // `store` is touched only 
         if due { refreshQueued = true }
         let current = stats
         lock.unlock()
-        if due { queue.async { [self] in refreshStats() } }
+        // Re-checked on the queue: a migration may have refreshed the figures while this waited.
+        if due { queue.async { [self] in refreshIfDue(queued: true) } }
         return current
     }
 

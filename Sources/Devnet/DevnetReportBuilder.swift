@@ -1,6 +1,7 @@
 // The devnet's report and summary text: what the run measured, from its own store, with its conditions, and
 // the design's claims restated as this run saw them (the full, controlled measurements are `caldera claims`).
 import Foundation
+import Economics
 import Report
 
 extension Devnet {
@@ -18,7 +19,7 @@ extension Devnet {
             "\(manifest.runs) run(s) on \(paths.root), \(String(format: "%.0f", manifest.elapsedSeconds)) s in all",
         ]
         r.summary = Self.summaryFields(s)
-        r.revenueUnit = "ERA"; r.revenueDecimals = 18
+        r.revenueUnit = "ERA"; r.revenueDecimals = Amount.decimals
         r.claims = claims(s, r)
         return r
     }

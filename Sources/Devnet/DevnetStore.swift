@@ -53,6 +53,12 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
         do { return try db.read(body) } catch { throw DevnetStoreError(description: "devnet.sqlite: \(error)") }
     }
 
+    /// A stored id, height or count: SQLite holds it as a signed integer; a negative one means a damaged file.
+    static func unsigned(_ v: Int64, _ what: String) throws -> UInt64 {
+        guard let u = UInt64(exactly: v) else { throw DevnetStoreError(description: "\(what) is \(v), not a count (damaged file)") }
+        return u
+    }
+
     // MARK: rollups
 
     /// Every rollup saved, with its outbox and each message's send time.
@@ -60,10 +66,10 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
         try read { db in
             var out = [UInt64: (state: [UInt8], outbox: [(CrossChainMessage, sentMillis: Int64)])]()
             for row in try Row.fetchAll(db, sql: "SELECT id, state FROM rollup") {
-                out[UInt64(row["id"] as Int64)] = ([UInt8](row["state"] as Data), [])
+                out[try Self.unsigned(row["id"], "rollup id")] = ([UInt8](row["state"] as Data), [])
             }
             for row in try Row.fetchAll(db, sql: "SELECT rollup, message, sent_ms FROM outbox ORDER BY rollup, idx") {
-                let id = UInt64(row["rollup"] as Int64)
+                let id = try Self.unsigned(row["rollup"], "outbox rollup")
                 let m = try CrossChainMessage(encoded: [UInt8](row["message"] as Data))
                 out[id]?.outbox.append((m, row["sent_ms"]))
             }
@@ -91,8 +97,8 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
         try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE key = ?", arguments: [key]) ?? 0 }
     }
 
-    func setCounter(_ key: String, _ v: Int64) throws(DevnetStoreError) {
-        try write { db in try db.execute(sql: "INSERT OR REPLACE INTO counter (key, value) VALUES (?, ?)", arguments: [key, v]) }
+    func addCounter(_ key: String, _ v: Int64) throws(DevnetStoreError) {
+        try write { db in try Self.add(db, key, v) }
     }
 
     // MARK: relaying
@@ -117,10 +123,10 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
             var relayed = [UInt64: UInt64]()
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM counter WHERE key LIKE 'relayed.%'") {
                 let k: String = row["key"]
-                if let r = UInt64(k.dropFirst("relayed.".count)) { relayed[r] = UInt64(row["value"] as Int64) }
+                if let r = UInt64(k.dropFirst("relayed.".count)) { relayed[r] = try Self.unsigned(row["value"], k) }
             }
             let h = try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE key = 'relayer.height'") ?? 0
-            return (UInt64(h), relayed)
+            return (try Self.unsigned(h, "relayer.height"), relayed)
         }
     }
 
@@ -196,22 +202,12 @@ public final class DevnetStore: @unchecked Sendable {   // GRDB's queue serialis
         }
     }
 
-    func activationTimes() throws(DevnetStoreError) -> [Double] {
-        try read { db in try Double.fetchAll(db, sql: "SELECT seconds FROM activation ORDER BY t") }
-    }
-
-    func snapshotCount() throws(DevnetStoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM snapshot") ?? 0 }
-    }
-
     func snapshotIntervalsMillis() throws(DevnetStoreError) -> [Int64] {
         try read { db in
             let slots = try Int64.fetchAll(db, sql: "SELECT slot_ms FROM snapshot ORDER BY height")
             return zip(slots, slots.dropFirst()).map { $1 - $0 }
         }
     }
-
-    func close() { try? db.close() }
 }
 
 extension JSONEncoder {

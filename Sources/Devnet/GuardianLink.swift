@@ -96,7 +96,8 @@ public final class GuardianLink: @unchecked Sendable {   // mutable state confin
     }
 
     func deliver(_ frame: ClientFrame, from guardian: Int) {
-        if case let .committed(c) = frame, c.height >= nextHeight { nextHeight = c.height + 1 }
+        // Unverified here (the relayer checks the certificate), so only a resubscription hint; never traps.
+        if case let .committed(c) = frame, c.height >= nextHeight, c.height < .max { nextHeight = c.height + 1 }
         received.push((guardian, frame, clock()))
     }
 }

@@ -125,9 +125,16 @@ extension DevnetManifest {
 
     static func load(_ path: String) throws(DevnetError) -> DevnetManifest {
         let bytes = try readRegular(path, limit: 1 << 20)
-        do { return try StrictJSONDecoder(maxBytes: 1 << 20).decode(DevnetManifest.self, from: bytes) } catch {
+        let m: DevnetManifest
+        do { m = try StrictJSONDecoder(maxBytes: 1 << 20).decode(DevnetManifest.self, from: bytes) } catch {
             throw .invalid("\(path): \(error)")
         }
+        // Counters the devnet does arithmetic on: out of range means a damaged file, not a trap later.
+        guard (0...1_000_000).contains(m.runs) else { throw .invalid("\(path): runs is \(m.runs), not 0 to 1000000") }
+        guard m.elapsedSeconds.isFinite, (0...1e9).contains(m.elapsedSeconds) else {
+            throw .invalid("\(path): elapsedSeconds is \(m.elapsedSeconds), not 0 to 1e9")
+        }
+        return m
     }
 
     func write(_ path: String) throws(DevnetError) {

@@ -7,7 +7,6 @@ import Metalayer
 
 public struct RelayBatch: Sendable {
     public var height: UInt64
-    public var slotStartMillis: UInt64
     public var encoded: [UInt8]
     /// The same messages as separate cross-chain proofs, each with its own certificate (what a relayer
     /// without meta-proofs sends).
@@ -63,7 +62,7 @@ public struct Relayer: Sendable {
         guard !proofs.isEmpty else { return nil }
         let meta: MetaProof
         do { meta = try MetaProof(proofs: proofs) } catch { throw .build("\(error)") }
-        return RelayBatch(height: c.height, slotStartMillis: snapshot.header.timestampMillis, encoded: meta.encoded(),
+        return RelayBatch(height: c.height, encoded: meta.encoded(),
                           separateBytes: proofs.reduce(0) { $0 + $1.encoded.count }, messages: proofs.map(\.message),
                           sampleProof: proofs.first?.encoded)
     }

@@ -194,6 +194,13 @@ public final class GuardianProcess: @unchecked Sendable {   // all mutable state
         switch frame {
         case let .report(r): step(.report(r))
         case let .subscribe(from):
+            // One subscription per connection: each one starts a catch-up of up to `maxCatchUp` snapshots, so a
+            // client repeating it could make this guardian buffer without bound.
+            guard clients[ObjectIdentifier(channel)]?.subscribed == false else {
+                log("closing connection from client \(addressText(channel.remoteAddress)): it subscribed twice")
+                channel.close(promise: nil)
+                return
+            }
             // Catch up from the store, then live: both on this loop, so no snapshot falls between them. At most
             // the newest `maxCatchUp` are sent (bounded memory whatever height a client asks from); a relayer that
             // was away longer sees a gap, which costs it nothing: a later snapshot covers every earlier message.

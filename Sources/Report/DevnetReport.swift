@@ -229,8 +229,8 @@ public struct DevnetReport: Codable, Sendable {
                 total = overflow ? nil : sum
             }
             return [.text("\(e.epoch)", cssClass: "num")]
-                + amounts.map { .text($0.map { Amount.text($0, decimals: decimals) } ?? "—", cssClass: "num") }
-                + [.text(total.map { Amount.text(String($0), decimals: decimals) } ?? "—", cssClass: "num")]
+                + amounts.map { .text($0.map { AmountText.text($0, decimals: decimals) } ?? "—", cssClass: "num") }
+                + [.text(total.map { AmountText.text(String($0), decimals: decimals) } ?? "—", cssClass: "num")]
         }
         return chart + note(["Exact amounts in \(unit)\(decimals > 0 ? " (base units ÷ 10^\(decimals))" : "").", ]) +
             "<div class=\"scroll\">" + HTMLPage.table(header: ["epoch"] + classes + ["total"], rows: rows, cssClass: "amounts") + "</div>"
@@ -241,7 +241,7 @@ public struct DevnetReport: Codable, Sendable {
         let decimals = min(max(revenueDecimals ?? 0, 0), 38)
         return HTMLPage.table(header: ["time (s)", "offender", "amount (\(revenueUnit ?? "base units"))", "reason"], rows: slashes.map {
             [.text($0.t.isFinite ? String(format: "%.1f", $0.t) : "—", cssClass: "num"), .code($0.offender),
-             .text(Amount.text($0.amount, decimals: decimals), cssClass: "num"), .text($0.reason)]
+             .text(AmountText.text($0.amount, decimals: decimals), cssClass: "num"), .text($0.reason)]
         })
     }
 
@@ -250,7 +250,7 @@ public struct DevnetReport: Codable, Sendable {
 
 /// Exact amounts as text: a decimal string of base units, grouped by thousands, with a decimal point
 /// `decimals` digits from the right. Anything that is not a plain decimal number is shown as given.
-public enum Amount {
+public enum AmountText {
     public static func text(_ baseUnits: String, decimals: Int = 0) -> String {
         guard !baseUnits.isEmpty, baseUnits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return baseUnits }
         var digits = String(baseUnits.drop { $0 == "0" })

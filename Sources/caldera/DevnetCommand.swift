@@ -59,13 +59,7 @@ struct DevnetCommand: ParsableCommand {
         o.mempoolCapacity = mempool
 
         let stop = StopFlag()
-        let signals = [SIGINT, SIGTERM].map { s in
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { stop.set() }
-            source.resume()
-            return source
-        }
+        let signals = onSignals([SIGINT, SIGTERM]) { _ in stop.set() }
         let tty = isatty(2) == 1
         let line = StatusLine(tty: tty)
         let log: @Sendable (String) -> Void = { m in line.log(m) }

@@ -206,6 +206,11 @@ final class Testbed {
         usleep(300_000)
         let second = try caldera(["guardian", "run", "--config", dir.file("guardian-1.json")], limits: Limits(seconds: 10))
         #expect(second.failedCleanly && second.stderr.contains("in use"), "\(second.stderr)")
+        // A client subscribes once: a second subscription (each starts a catch-up) closes its connection.
+        let hello = Frames.frame(ClientFrame.handshake), subscribe = Frames.frame(ClientFrame.subscribe(fromHeight: 0).encoded)
+        #expect(!closedAfterSending(hello + subscribe, port: port, seconds: 2))
+        #expect(closedAfterSending(hello + subscribe + subscribe, port: port))
+        #expect(bed.stderr(0).contains("it subscribed twice"))
         // Guardian 2's port taken by someone else: it cannot listen, and says so.
         let squatter = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(squatter) }

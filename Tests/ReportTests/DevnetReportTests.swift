@@ -53,9 +53,9 @@ import Testing
         #expect(page.contains("1,000,000,000,000,000,000,000,000,000,008"))
         #expect(page.contains("<th>users</th><th>treasury</th><th>total</th>"))
         #expect(page.contains("<td class=\"num\">—</td></tr>"))   // UInt128.max + 1 overflows: no total
-        #expect(Amount.text("1234567") == "1,234,567" && Amount.text("0") == "0" && Amount.text("000") == "0")
-        #expect(Amount.text("1500000000000000000", decimals: 18) == "1.5" && Amount.text("5", decimals: 18) == "0.000000000000000005")
-        #expect(Amount.text("1234000", decimals: 3) == "1,234" && Amount.text("-5") == "-5" && Amount.text("") == "")
+        #expect(AmountText.text("1234567") == "1,234,567" && AmountText.text("0") == "0" && AmountText.text("000") == "0")
+        #expect(AmountText.text("1500000000000000000", decimals: 18) == "1.5" && AmountText.text("5", decimals: 18) == "0.000000000000000005")
+        #expect(AmountText.text("1234000", decimals: 3) == "1,234" && AmountText.text("-5") == "-5" && AmountText.text("") == "")
     }
 
     @Test func emptyReportHasNotesNotCharts() {
